@@ -71,7 +71,14 @@ export interface Presence {
 
 /** Answers: each carries the requestId of its request. */
 export type Answer =
-  | { type: 'ack'; requestId: string; conversationId: string; clientMessageId: string; seq: number; sentAt: string }
+  | {
+      type: 'ack';
+      requestId: string;
+      conversationId: string;
+      clientMessageId: string;
+      seq: number;
+      sentAt: string;
+    }
   | { type: 'conversation'; requestId: string; conversation: Conversation }
   | { type: 'conversations'; requestId: string; conversations: Conversation[] }
   | {
