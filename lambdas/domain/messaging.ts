@@ -1,7 +1,7 @@
 import { ContentionError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { Message } from '../shared/protocol';
-import { type BackoffPolicy, fullJitterDelay, sleep } from './backoff';
+import { type BackoffPolicy, sleep } from './backoff';
 import { type Clock, type MessageLog, systemClock } from './ports';
 
 export interface SendRequest {
@@ -19,7 +19,15 @@ export interface SendResult {
   duplicate: boolean;
 }
 
-export const DEFAULT_SEND_BACKOFF: BackoffPolicy = { maxAttempts: 40, baseMs: 3, capMs: 150 };
+/**
+ * Contention backoff that favours the oldest contender: the longer a send has been losing, the
+ * sooner it tries again, so no sender starves behind newcomers (plain exponential backoff does the
+ * opposite under sustained contention).
+ */
+const agingDelay = (policy: BackoffPolicy, attempt: number): number =>
+  Math.floor(Math.random() * Math.max(policy.baseMs, policy.capMs / attempt));
+
+export const DEFAULT_SEND_BACKOFF: BackoffPolicy = { maxAttempts: 50, baseMs: 4, capMs: 200 };
 
 /**
  * The send path: a gapless per-conversation seq assigned by one conditional transaction.
@@ -36,7 +44,7 @@ export class MessagingService {
     const { conversationId, clientMessageId } = request;
     let knownLastSeq: number | undefined;
     for (let attempt = 0; attempt < this.backoff.maxAttempts; attempt++) {
-      if (attempt > 0) await sleep(fullJitterDelay(this.backoff, attempt));
+      if (attempt > 0) await sleep(agingDelay(this.backoff, attempt));
       let lastSeq = knownLastSeq;
       if (lastSeq === undefined) {
         const state = await this.log.readSendState(conversationId, senderId, clientMessageId);

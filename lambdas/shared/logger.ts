@@ -5,10 +5,12 @@
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SILENT = 100;
 
 const threshold = (): number => {
-  const level = (process.env.LOG_LEVEL ?? 'info').toLowerCase() as Level;
-  return ORDER[level] ?? ORDER.info;
+  const level = (process.env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (level === 'silent') return SILENT;
+  return ORDER[level as Level] ?? ORDER.info;
 };
 
 const serializeError = (error: unknown): Record<string, unknown> => {

@@ -1,0 +1,51 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export interface RecordedCommand {
+  name: string;
+  input: Record<string, unknown>;
+  consumedCapacity?: unknown;
+}
+
+/**
+ * Records every command a DynamoDB client sends (name, input, consumed capacity), through SDK
+ * middleware: the only way to see what DynamoDB Local cannot tell apart, such as ConsistentRead.
+ */
+export const recordCommands = (client: DynamoDBClient): { commands: RecordedCommand[]; clear(): void } => {
+  const commands: RecordedCommand[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const entry: RecordedCommand = {
+        name: context.commandName ?? 'unknown',
+        input: structuredClone(args.input as Record<string, unknown>),
+      };
+      commands.push(entry);
+      const result = await next(args);
+      entry.consumedCapacity = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+      return result;
+    },
+    { step: 'initialize', name: 'testCommandRecorder', priority: 'low' },
+  );
+  return { commands, clear: () => commands.splice(0) };
+};
+
+export type Fault = (commandName: string, input: Record<string, unknown>) => Error | undefined;
+
+/**
+ * Injects faults DynamoDB Local never produces. `before` faults fail a command without sending it;
+ * `after` faults let the command take effect, then lose its answer (as a network failure would).
+ */
+export const injectFaults = (client: DynamoDBClient, faults: { before?: Fault; after?: Fault }): void => {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      const input = args.input as Record<string, unknown>;
+      const early = faults.before?.(name, input);
+      if (early) throw early;
+      const result = await next(args);
+      const late = faults.after?.(name, input);
+      if (late) throw late;
+      return result;
+    },
+    { step: 'initialize', name: 'testFaultInjector', priority: 'high' },
+  );
+};
