@@ -5,6 +5,13 @@ import type { FanoutChange } from '../domain/fanout';
 import { Entity } from '../shared/table-schema';
 import { type Item, toMessage } from './items';
 
+export class MalformedRecordError extends Error {
+  constructor(readonly sequenceNumber: string) {
+    super(`Stream record ${sequenceNumber} is not a well-formed message`);
+    this.name = 'MalformedRecordError';
+  }
+}
+
 /**
  * Decodes stream records into the changes the fan-out acts on. Records it has no use for (the
  * filter criteria should keep them away) decode to nothing.
@@ -16,5 +23,14 @@ export const toFanoutChange = (record: DynamoDBRecord): FanoutChange | undefined
   const item = unmarshall(image as Record<string, AttributeValue>) as Item;
   if (item.entity !== Entity.message) return undefined;
   const message = toMessage(item);
+  if (
+    typeof message.conversationId !== 'string' ||
+    !Number.isSafeInteger(message.seq) ||
+    message.seq < 1 ||
+    typeof message.senderId !== 'string' ||
+    typeof message.body !== 'string'
+  ) {
+    throw new MalformedRecordError(id);
+  }
   return { id, conversationId: message.conversationId, event: { type: 'message', message }, message };
 };
