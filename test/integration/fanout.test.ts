@@ -4,7 +4,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiGatewayConnectionNotifier } from '../../lambdas/adapters/connection-notifier';
 import { directConversationId } from '../../lambdas/domain/conversation-id';
@@ -19,7 +19,7 @@ const decoder = new TextDecoder();
 
 describe('stream fan-out', () => {
   let app: TestApp;
-  let management: ReturnType<typeof mockClient<ApiGatewayManagementApiClient>>;
+  let management: AwsClientStub<ApiGatewayManagementApiClient>;
   let fanout: FanoutService;
   const conversationId = directConversationId('alice', 'bob');
 
