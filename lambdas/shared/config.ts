@@ -33,6 +33,10 @@ export const ENV = {
   jwtAudience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',
   logLevel: 'LOG_LEVEL',
+  /** JSON map of push platform (APNS, APNS_SANDBOX, GCM) to SNS platform application ARN; '{}' = push off. */
+  pushPlatformApplications: 'PUSH_PLATFORM_APPLICATIONS',
+  /** Seconds within which notifications to one offline user's device for one conversation are coalesced. */
+  pushCoalesceSeconds: 'PUSH_COALESCE_SECONDS',
 } as const;
 
 export const tableConfig = () => ({
@@ -47,6 +51,18 @@ export const connectionsConfig = () => ({
 export const snsConfig = () => ({
   endpoint: optional(ENV.snsEndpoint),
 });
+
+export const pushConfig = () => {
+  const raw = optional(ENV.pushPlatformApplications) ?? '{}';
+  let platformApplications: Record<string, string>;
+  try {
+    platformApplications = JSON.parse(raw) as Record<string, string>;
+  } catch (cause) {
+    throw new Error(`${ENV.pushPlatformApplications} is not a JSON object`, { cause });
+  }
+  const coalesce = Number(optional(ENV.pushCoalesceSeconds) ?? '30');
+  return { platformApplications, coalesceSeconds: Number.isFinite(coalesce) && coalesce >= 0 ? coalesce : 30 };
+};
 
 export const authConfig = () => ({
   issuer: required(ENV.jwtIssuer),

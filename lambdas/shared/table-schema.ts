@@ -26,6 +26,7 @@ export const Entity = {
   presence: 'presence',
   pushEndpoint: 'push',
   rateLimit: 'rate',
+  pushCoalesce: 'push-coalesce',
 } as const;
 export type EntityName = (typeof Entity)[keyof typeof Entity];
 
@@ -77,6 +78,8 @@ export const Keys = {
     sk: `P#${deviceId}`,
   }),
   pushEndpointPrefix: 'P#',
+  /** When a push for this conversation last went to this offline user (coalescing window). */
+  pushCoalesce: (userId: string, conversationId: string): Key => ({ pk: userPk(userId), sk: `N#${conversationId}` }),
   rateLimit: (userId: string, bucket: string): Key => ({ pk: userPk(userId), sk: `R#${bucket}` }),
 } as const;
 
