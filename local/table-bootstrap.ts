@@ -8,7 +8,10 @@ import {
 import { TABLE } from '../lambdas/shared/table-schema';
 
 /** Creates the messenger table from the shared schema, as the CDK stack declares it. Idempotent. */
-export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<{ streamArn: string }> => {
+export const ensureTable = async (
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<{ streamArn: string }> => {
   try {
     await client.send(
       new CreateTableCommand({
