@@ -7,7 +7,7 @@ import { nagArnPrefix } from '../nag';
 import { handlerEntry } from '../paths';
 import type { Identity } from './identity';
 import { MessengerFunction } from './messenger-function';
-import { PUSH_PLATFORM_APPLICATIONS, type Push } from './push';
+import type { Push } from './push';
 
 /**
  * DynamoDB actions per function, on the one table only. The request and fan-out functions read with
@@ -120,7 +120,7 @@ export class MessengerFunctions extends Construct {
       environment: {
         ...tableEnv,
         ...connectionsEnv,
-        [PUSH_PLATFORM_APPLICATIONS]: props.push.platformApplicationsJson,
+        [ENV.pushPlatformApplications]: props.push.platformApplicationsJson,
       },
     });
 

@@ -8,9 +8,6 @@ import type { PushPlatform } from '../custom-resources/platform-application';
 import { nagArnPrefix } from '../nag';
 import { MessengerFunction } from './messenger-function';
 
-/** Name of the fan-out's variable holding the platform → application ARN map (JSON). */
-export const PUSH_PLATFORM_APPLICATIONS = 'PUSH_PLATFORM_APPLICATIONS';
-
 /**
  * The SNS actions that manage mobile endpoints. None of them supports resource-level permissions
  * (Service Authorization Reference for Amazon SNS), so they are granted on '*', and only when this stack
