@@ -17,6 +17,7 @@ import { statusPage } from './http/status-page';
 import { type IssuedToken, LocalIdentityProvider } from './identity/local-identity-provider';
 import { type LambdaHandlers, loadLambdaHandlers, type WebSocketHandler } from './lambda-handlers';
 import { EnvironmentOverride, handlerEnvironment } from './process-environment';
+import { SilentLogger } from './silent-logger';
 import { SnsQueryApi } from './sns/sns-query-api';
 import { SnsStandIn } from './sns/sns-stand-in';
 import { DeadLetterQueue } from './stream/dead-letter-queue';
@@ -95,16 +96,6 @@ const AUDIENCE = 'messenger-local';
 const PUSH_PLATFORMS = ['APNS', 'APNS_SANDBOX', 'GCM'] as const;
 const API = { apiId: 'local', stage: 'local', accountId: '000000000000' } as const;
 const LOCAL_DIR = dirname(fileURLToPath(import.meta.url));
-
-class SilentLogger extends Logger {
-  override child(): Logger {
-    return this;
-  }
-  override debug(): void {}
-  override info(): void {}
-  override warn(): void {}
-  override error(): void {}
-}
 
 const listen = (server: Server, port: number, host: string): Promise<number> =>
   new Promise((resolvePort, reject) => {
