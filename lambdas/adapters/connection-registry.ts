@@ -1,28 +1,85 @@
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, ConnectionRegistry } from '../domain/ports';
-import { CONNECTION_TTL_SECONDS, Keys } from '../shared/table-schema';
+import { CONNECTION_TTL_SECONDS, Entity, Keys } from '../shared/table-schema';
 import { connectionItem, toConnection } from './items';
+import { DynamoPresenceStore, presenceEntry } from './presence-store';
 import { queryAll } from './query-all';
 
-/** Open WebSocket connections, stored per user (`U#<userId>` / `K#<connectionId>`) with a TTL. */
+/**
+ * Open WebSocket connections, stored per user (`U#<userId>` / `K#<connectionId>`) with a TTL, and
+ * mirrored in the user's presence item (a string set of `<expiresAt>#<connectionId>` entries): a set
+ * makes every add and remove idempotent, so concurrent connects, disconnects, 410 clean-ups and
+ * stream replays never leave it wrong.
+ */
 export class DynamoConnectionRegistry implements ConnectionRegistry {
+  private readonly presence: DynamoPresenceStore;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
-  ) {}
+  ) {
+    this.presence = new DynamoPresenceStore(client, tableName);
+  }
 
-  async add(connection: ConnectionRecord): Promise<void> {
+  async add(connection: ConnectionRecord, cap = Number.MAX_SAFE_INTEGER): Promise<boolean> {
     const expiresAt = Math.floor(Date.parse(connection.connectedAt) / 1000) + CONNECTION_TTL_SECONDS;
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: connectionItem(connection, expiresAt) }),
-    );
+    const entry = presenceEntry(expiresAt, connection.connectionId);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...connectionItem(connection, expiresAt), presenceEntry: entry },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: Keys.presence(connection.userId),
+                UpdateExpression:
+                  'ADD connectionEntries :entry SET entity = :entity, userId = :user, lastSeen = :now',
+                ConditionExpression:
+                  'attribute_not_exists(connectionEntries) OR size(connectionEntries) < :cap',
+                ExpressionAttributeValues: {
+                  ':entry': new Set([entry]),
+                  ':entity': Entity.presence,
+                  ':user': connection.userId,
+                  ':now': connection.connectedAt,
+                  ':cap': cap,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed'
+      ) {
+        return false;
+      }
+      throw error;
+    }
   }
 
   async remove(userId: string, connectionId: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: Keys.connection(userId, connectionId) }),
+    const { Attributes: old } = await this.client.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: Keys.connection(userId, connectionId),
+        ReturnValues: 'ALL_OLD',
+      }),
     );
+    // Without the old item the entry is unknown; the stream's REMOVE record of the item forgets it then.
+    if (typeof old?.presenceEntry === 'string') {
+      await this.presence.forgetEntry(userId, old.presenceEntry, new Date().toISOString());
+    }
   }
 
   async list(userId: string): Promise<ConnectionRecord[]> {

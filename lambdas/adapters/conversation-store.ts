@@ -1,7 +1,14 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConversationAccess, ConversationHead, ConversationStore, InboxEntry } from '../domain/ports';
-import { Keys } from '../shared/table-schema';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DIRECT_PREFIX, directMembers } from '../domain/conversation-id';
+import type {
+  ConversationAccess,
+  ConversationHead,
+  ConversationStore,
+  InboxEntry,
+  Membership,
+} from '../domain/ports';
+import { Entity, Keys } from '../shared/table-schema';
 import { consistentBatchGet, keyOf, keyString } from './batch-get';
 import { headItem, type Item, inboxItem, memberItem, toHead, toMembership } from './items';
 import { queryAll } from './query-all';
@@ -86,14 +93,83 @@ export class DynamoConversationStore implements ConversationStore {
     return items.map(toHead);
   }
 
-  async listMemberIds(conversationId: string): Promise<string[]> {
+  async listMembers(conversationId: string): Promise<Membership[]> {
     const items = await queryAll(this.client, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      FilterExpression: 'attribute_not_exists(removedSeq)',
       ExpressionAttributeValues: { ':pk': Keys.conversationPk(conversationId), ':prefix': Keys.memberPrefix },
-      ProjectionExpression: 'userId',
       ConsistentRead: true,
     });
-    return items.map((item) => item.userId as string);
+    return items.map(toMembership);
+  }
+
+  async readMemberships(conversationId: string, userIds: string[]): Promise<Membership[]> {
+    const keys = userIds.map((userId) => Keys.member(conversationId, userId));
+    return (await consistentBatchGet(this.client, this.tableName, keys)).map(toMembership);
+  }
+
+  async addToInboxes(conversationId: string, userIds: string[], now: string): Promise<void> {
+    await Promise.all(
+      userIds.map((userId) =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: Keys.inbox(userId, conversationId),
+            UpdateExpression:
+              'SET entity = :entity, userId = :user, conversationId = :conversation, joinedAt = if_not_exists(joinedAt, :now), readSeq = if_not_exists(readSeq, :zero)',
+            ExpressionAttributeValues: {
+              ':entity': Entity.inbox,
+              ':user': userId,
+              ':conversation': conversationId,
+              ':now': now,
+              ':zero': 0,
+            },
+          }),
+        ),
+      ),
+    );
+  }
+
+  async advanceReadSeq(userId: string, conversationId: string, seq: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: Keys.inbox(userId, conversationId),
+          UpdateExpression: 'SET readSeq = :seq',
+          ConditionExpression: 'attribute_exists(pk) AND readSeq < :seq',
+          ExpressionAttributeValues: { ':seq': seq },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async readSeqs(conversationId: string, userIds: string[]): Promise<Map<string, number>> {
+    const keys = userIds.map((userId) => Keys.inbox(userId, conversationId));
+    const items = await consistentBatchGet(this.client, this.tableName, keys);
+    return new Map(items.map((item) => [item.userId as string, (item.readSeq as number | undefined) ?? 0]));
+  }
+
+  async listDirectContacts(userId: string): Promise<string[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': Keys.userPk(userId),
+        ':prefix': `${Keys.inboxPrefix}${DIRECT_PREFIX}`,
+      },
+      ProjectionExpression: 'conversationId',
+      ConsistentRead: true,
+    });
+    return items.flatMap((item) => {
+      const members = directMembers(item.conversationId as string);
+      const other = members?.find((member) => member !== userId);
+      return other ? [other] : [];
+    });
   }
 }

@@ -1,28 +1,85 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ActivityService } from '../domain/activity';
 import { ConversationService } from '../domain/conversations';
-import { FanoutService } from '../domain/fanout';
+import { FanoutService, type OfflineNotifier } from '../domain/fanout';
+import { GroupService } from '../domain/groups';
 import { MessagingService } from '../domain/messaging';
+import type { Clock, ConnectionNotifier, RateLimit } from '../domain/ports';
+import { systemClock } from '../domain/ports';
+import { PresenceService } from '../domain/presence';
 import { sharedDocumentClient, sharedManagementClient } from '../shared/clients';
 import { tableConfig } from '../shared/config';
 import { ApiGatewayConnectionNotifier } from './connection-notifier';
 import { DynamoConnectionRegistry } from './connection-registry';
 import { DynamoConversationStore } from './conversation-store';
 import { DynamoMessageLog } from './message-log';
+import { DynamoPresenceStore } from './presence-store';
+import { DynamoRateLimiter } from './rate-limiter';
+
+export interface DependencyOptions {
+  clock?: Clock;
+  /** Replaces the per-user send quota (undefined keeps the default; null turns it off). */
+  sendQuota?: RateLimit | null;
+  typingQuota?: RateLimit;
+  groupQuota?: RateLimit;
+  connectionCap?: number;
+  /** Where typing notices are posted; the stage's @connections API by default. */
+  notifier?: ConnectionNotifier;
+  offline?: OfflineNotifier;
+}
 
 /**
  * The composition root: domain services wired to their DynamoDB adapters. Handlers call the
  * memoised getters; tests build their own with `createTableDependencies`.
  */
-export const createTableDependencies = (client: DynamoDBDocumentClient, tableName: string) => {
+export const createTableDependencies = (
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  options: DependencyOptions = {},
+) => {
+  const clock = options.clock ?? systemClock;
   const log = new DynamoMessageLog(client, tableName);
   const store = new DynamoConversationStore(client, tableName);
-  const connections = new DynamoConnectionRegistry(client, tableName);
+  const connections = new DynamoConnectionRegistry(client, tableName, () =>
+    Math.floor(clock.now().getTime() / 1000),
+  );
+  const presenceStore = new DynamoPresenceStore(client, tableName);
+  const limiter = new DynamoRateLimiter(client, tableName);
+  const conversations = new ConversationService(store, log, clock);
+  // The notifier is built on first use: handlers that never post need no @connections endpoint.
+  let notifier = options.notifier;
+  const lazyNotifier: ConnectionNotifier = {
+    post: (connectionId, frame) => {
+      notifier ??= new ApiGatewayConnectionNotifier(sharedManagementClient());
+      return notifier.post(connectionId, frame);
+    },
+  };
   return {
     log,
     store,
     connections,
-    messaging: new MessagingService(log),
-    conversations: new ConversationService(store, log),
+    presenceStore,
+    limiter,
+    notifier: lazyNotifier,
+    conversations,
+    messaging: new MessagingService(log, clock, options.sendQuota),
+    groups: new GroupService(
+      store,
+      log,
+      conversations,
+      limiter,
+      clock,
+      options.groupQuota && { changes: options.groupQuota },
+    ),
+    presence: new PresenceService(connections, presenceStore, clock, options.connectionCap),
+    activity: new ActivityService(store, connections, lazyNotifier, limiter, clock, options.typingQuota),
+    fanout: new FanoutService({
+      conversations: store,
+      connections,
+      presence: presenceStore,
+      notifier: lazyNotifier,
+      ...(options.offline ? { offline: options.offline } : {}),
+    }),
   };
 };
 
@@ -32,17 +89,4 @@ let table: TableDependencies | undefined;
 export const tableDependencies = (): TableDependencies => {
   table ??= createTableDependencies(sharedDocumentClient(), tableConfig().tableName);
   return table;
-};
-
-let fanout: FanoutService | undefined;
-export const fanoutService = (): FanoutService => {
-  if (!fanout) {
-    const { store, connections } = tableDependencies();
-    fanout = new FanoutService(
-      store,
-      connections,
-      new ApiGatewayConnectionNotifier(sharedManagementClient()),
-    );
-  }
-  return fanout;
 };

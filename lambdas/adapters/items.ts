@@ -39,6 +39,8 @@ export const headItem = (head: ConversationHead): Item => ({
   lastSeq: head.lastSeq,
   createdAt: head.createdAt,
   lastActivityAt: head.lastActivityAt,
+  ...(head.createdBy === undefined ? {} : { createdBy: head.createdBy }),
+  ...(head.memberCount === undefined ? {} : { memberCount: head.memberCount }),
 });
 
 export const toHead = (item: Item): ConversationHead => ({
@@ -48,6 +50,8 @@ export const toHead = (item: Item): ConversationHead => ({
   lastSeq: item.lastSeq as number,
   createdAt: item.createdAt as string,
   lastActivityAt: item.lastActivityAt as string,
+  ...(item.createdBy === undefined ? {} : { createdBy: item.createdBy as string }),
+  ...(item.memberCount === undefined ? {} : { memberCount: item.memberCount as number }),
 });
 
 export const memberItem = (membership: Membership, joinedAt: string): Item => ({
@@ -63,6 +67,7 @@ export const toMembership = (item: Item): Membership => ({
   conversationId: item.conversationId as string,
   userId: item.userId as string,
   joinedSeq: item.joinedSeq as number,
+  ...(item.removedSeq === undefined ? {} : { removedSeq: item.removedSeq as number }),
 });
 
 export const inboxItem = (userId: string, conversationId: string, joinedAt: string): Item => ({

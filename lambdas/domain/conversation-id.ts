@@ -1,6 +1,6 @@
 import { BadRequestError } from '../shared/errors';
 
-const DIRECT_PREFIX = 'dm:';
+export const DIRECT_PREFIX = 'dm:';
 const GROUP_PREFIX = 'g:';
 
 /**

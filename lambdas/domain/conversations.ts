@@ -17,7 +17,10 @@ export interface MessagesPage {
   hasMore: boolean;
 }
 
-/** Opening conversations, listing a user's inbox and reading the log: every read strongly consistent. */
+/**
+ * Opening conversations, listing a user's inbox and reading the log: every read strongly consistent.
+ * A member reads the log from the seq that added them; a removed member up to the seq that removed them.
+ */
 export class ConversationService {
   constructor(
     private readonly store: ConversationStore,
@@ -32,9 +35,9 @@ export class ConversationService {
     return this.describe(conversationId, userId);
   }
 
-  /** The conversation as `userId` sees it; FORBIDDEN for a non-member. */
+  /** The conversation as `userId` sees it; FORBIDDEN for someone who never was a member. */
   async describe(conversationId: string, userId: string): Promise<Conversation> {
-    const { head, readSeq } = await this.requireMember(conversationId, userId);
+    const { head, readSeq } = await this.readAccess(conversationId, userId);
     return toConversation(head, await this.memberIds(head), readSeq);
   }
 
@@ -56,10 +59,11 @@ export class ConversationService {
   }
 
   async sync(userId: string, conversationId: string, afterSeq: number, limit: number): Promise<MessagesPage> {
-    const { head } = await this.requireMember(conversationId, userId);
-    const messages = await this.log.readAfter(conversationId, afterSeq, limit);
-    const lastSeq = Math.max(head.lastSeq, messages.at(-1)?.seq ?? 0);
-    const lastReturned = messages.at(-1)?.seq ?? afterSeq;
+    const { head, membership } = await this.readAccess(conversationId, userId);
+    const { first, last } = visibleRange(membership);
+    const messages = await this.log.readAfter(conversationId, Math.max(afterSeq, first - 1), limit, last);
+    const lastSeq = membership.removedSeq ?? Math.max(head.lastSeq, messages.at(-1)?.seq ?? 0);
+    const lastReturned = messages.at(-1)?.seq ?? Math.max(afterSeq, first - 1);
     return { conversationId, messages, lastSeq, hasMore: lastReturned < lastSeq };
   }
 
@@ -69,18 +73,17 @@ export class ConversationService {
     beforeSeq: number | undefined,
     limit: number,
   ): Promise<MessagesPage> {
-    const { head } = await this.requireMember(conversationId, userId);
-    const before = beforeSeq ?? head.lastSeq + 1;
-    const messages = await this.log.readBefore(conversationId, before, limit);
-    const lastSeq = Math.max(head.lastSeq, messages.at(-1)?.seq ?? 0);
-    const oldest = messages[0]?.seq ?? Math.min(before, lastSeq + 1);
-    return { conversationId, messages, lastSeq, hasMore: oldest > 1 };
+    const { head, membership } = await this.readAccess(conversationId, userId);
+    const { first, last } = visibleRange(membership);
+    const before = Math.min(beforeSeq ?? Number.MAX_SAFE_INTEGER, last + 1);
+    const messages = await this.log.readBefore(conversationId, before, limit, first);
+    const lastSeq = membership.removedSeq ?? Math.max(head.lastSeq, messages.at(-1)?.seq ?? 0);
+    const oldest = messages[0]?.seq ?? first;
+    return { conversationId, messages, lastSeq, hasMore: oldest > first };
   }
 
-  private async requireMember(
-    conversationId: string,
-    userId: string,
-  ): Promise<{ head: ConversationHead; membership: Membership; readSeq: number }> {
+  /** Head, membership (current or past) and read position; FORBIDDEN if the user never was a member. */
+  private async readAccess(conversationId: string, userId: string) {
     const { head, membership, readSeq } = await this.store.readAccess(conversationId, userId);
     if (!head) throw new NotFoundError('No such conversation', { context: { conversationId } });
     if (!membership) throw new ForbiddenError('Not a member of this conversation');
@@ -88,11 +91,23 @@ export class ConversationService {
   }
 
   private async memberIds(head: ConversationHead): Promise<string[]> {
-    return directMembers(head.conversationId) ?? this.store.listMemberIds(head.conversationId);
+    const direct = directMembers(head.conversationId);
+    if (direct) return direct;
+    return (await this.store.listMembers(head.conversationId)).map((member) => member.userId);
   }
 }
 
-const toConversation = (head: ConversationHead, memberIds: string[], readSeq: number): Conversation => ({
+/** The seqs a member may read: from the change that added them to the one that removed them. */
+const visibleRange = (membership: Membership) => ({
+  first: Math.max(1, membership.joinedSeq),
+  last: membership.removedSeq ?? Number.MAX_SAFE_INTEGER,
+});
+
+export const toConversation = (
+  head: ConversationHead,
+  memberIds: string[],
+  readSeq: number,
+): Conversation => ({
   conversationId: head.conversationId,
   kind: head.kind,
   ...(head.name === undefined ? {} : { name: head.name }),

@@ -1,57 +1,74 @@
 import { logger } from '../shared/logger';
-import type { Message, ServerEvent } from '../shared/protocol';
+import type { Conversation, Message, PresenceStatus, ServerEvent } from '../shared/protocol';
 import { directMembers } from './conversation-id';
-import type { ConnectionNotifier, ConnectionRecord, ConnectionRegistry, ConversationStore } from './ports';
+import type {
+  ConnectionNotifier,
+  ConnectionRecord,
+  ConnectionRegistry,
+  ConversationStore,
+  Membership,
+  PresenceStore,
+} from './ports';
 
 /** One stream record the fan-out acts on, already decoded. `id` is the record's SequenceNumber. */
-export interface FanoutChange {
-  id: string;
-  conversationId: string;
-  event: ServerEvent;
-  /** For new messages: members with no open connection are handed to the offline notifier. */
-  message?: Message;
-}
+export type FanoutChange =
+  | { id: string; type: 'message'; message: Message }
+  | { id: string; type: 'receipt'; conversationId: string; userId: string; readSeq: number }
+  | { id: string; type: 'presence'; userId: string; status: PresenceStatus; lastSeen: string | null }
+  /** A connection item was deleted (by TTL, or by a clean-up that may not have reached presence). */
+  | { id: string; type: 'connection-removed'; userId: string; presenceEntry?: string };
 
 /** Seam for push notifications to members who have no open connection. */
 export interface OfflineNotifier {
   notify(userIds: string[], message: Message): Promise<void>;
 }
 
+export interface FanoutDependencies {
+  conversations: Pick<
+    ConversationStore,
+    'listMembers' | 'readHeads' | 'readSeqs' | 'addToInboxes' | 'listDirectContacts'
+  >;
+  connections: ConnectionRegistry;
+  presence: Pick<PresenceStore, 'forgetEntry'>;
+  notifier: ConnectionNotifier;
+  offline?: OfflineNotifier;
+}
+
+const MEMBERSHIP_KINDS = new Set(['group_created', 'members_added', 'member_removed']);
+
+/** Changes that must keep their relative order share a key: a conversation, or a user. */
+const orderingKey = (change: FanoutChange): string =>
+  change.type === 'message'
+    ? `C#${change.message.conversationId}`
+    : change.type === 'receipt'
+      ? `C#${change.conversationId}`
+      : `U#${change.userId}`;
+
 /**
- * Delivers events to every open connection of every member. At least once: a change whose delivery
- * failed is reported (with the later changes of its conversation, so order is kept) and retried by
- * the stream; recipients that did get it see a duplicate, which clients drop. A gone connection (410)
- * is deleted and never fails the change.
+ * Delivers events to every open connection of every recipient. At least once: a change whose
+ * delivery failed is reported (with the later changes of its ordering key, so order is kept) and
+ * retried by the stream; recipients that did get it see a duplicate, which clients drop. A gone
+ * connection (410) is deleted and never fails the change.
  */
 export class FanoutService {
-  constructor(
-    private readonly conversations: Pick<ConversationStore, 'listMemberIds'>,
-    private readonly connections: ConnectionRegistry,
-    private readonly notifier: ConnectionNotifier,
-    private readonly offline?: OfflineNotifier,
-  ) {}
+  constructor(private readonly deps: FanoutDependencies) {}
 
   /** Answers the ids of the changes that must be retried. */
   async deliver(changes: FanoutChange[]): Promise<string[]> {
-    const batch = new BatchCache(this.conversations, this.connections);
-    const byConversation = new Map<string, FanoutChange[]>();
+    const batch = new BatchCache(this.deps);
+    const ordered = new Map<string, FanoutChange[]>();
     for (const change of changes) {
-      const list = byConversation.get(change.conversationId) ?? [];
-      list.push(change);
-      byConversation.set(change.conversationId, list);
+      const key = orderingKey(change);
+      ordered.set(key, [...(ordered.get(key) ?? []), change]);
     }
     const failed = await Promise.all(
-      [...byConversation.values()].map(async (ordered) => {
-        for (const [index, change] of ordered.entries()) {
+      [...ordered.values()].map(async (sequence) => {
+        for (const [index, change] of sequence.entries()) {
           try {
             await this.deliverOne(change, batch);
           } catch (error) {
-            logger.error('fan-out of a change failed', {
-              changeId: change.id,
-              conversationId: change.conversationId,
-              error,
-            });
-            return ordered.slice(index).map((skipped) => skipped.id);
+            logger.error('fan-out of a change failed', { changeId: change.id, type: change.type, error });
+            return sequence.slice(index).map((skipped) => skipped.id);
           }
         }
         return [];
@@ -61,35 +78,104 @@ export class FanoutService {
   }
 
   private async deliverOne(change: FanoutChange, batch: BatchCache): Promise<void> {
-    const memberIds = await batch.members(change.conversationId);
-    const offlineUsers: string[] = [];
-    const outcomes = await Promise.allSettled(
-      memberIds.map(async (userId) => {
-        const open = await batch.connections(userId);
-        const delivered = await Promise.all(
-          open.map((connection) => this.postOrForget(connection, change, batch)),
+    switch (change.type) {
+      case 'message':
+        return this.deliverMessage(change.message, batch);
+      case 'receipt': {
+        const members = await batch.members(change.conversationId);
+        const { type: _, id: __, ...fields } = change;
+        await this.postToUsers(
+          members.map((member) => member.userId),
+          { type: 'receipt', ...fields },
+          batch,
         );
-        if (!delivered.some(Boolean)) offlineUsers.push(userId);
+        return;
+      }
+      case 'presence': {
+        const contacts = await this.deps.conversations.listDirectContacts(change.userId);
+        const event: ServerEvent = {
+          type: 'presence',
+          userId: change.userId,
+          status: change.status,
+          lastSeen: change.lastSeen,
+        };
+        await this.postToUsers(contacts, event, batch);
+        return;
+      }
+      case 'connection-removed': {
+        const now = new Date().toISOString();
+        if (change.presenceEntry)
+          await this.deps.presence.forgetEntry(change.userId, change.presenceEntry, now);
+        return;
+      }
+    }
+  }
+
+  private async deliverMessage(message: Message, batch: BatchCache): Promise<void> {
+    // Members who joined after this message never receive it; removed members receive nothing.
+    const recipients = (await batch.members(message.conversationId))
+      .filter((member) => member.joinedSeq <= message.seq)
+      .map((member) => member.userId);
+    const offline = await this.postToUsers(recipients, { type: 'message', message }, batch);
+    if (MEMBERSHIP_KINDS.has(message.kind)) await this.announceMembership(message, batch);
+    if (message.kind === 'text' && this.deps.offline && offline.length > 0) {
+      await this.deps.offline.notify(offline, message);
+    }
+  }
+
+  /** After a membership change: inbox entries for new members, and a `conversation` event to every member. */
+  private async announceMembership(message: Message, batch: BatchCache): Promise<void> {
+    const added = Array.isArray(message.data?.memberIds) ? (message.data.memberIds as string[]) : [];
+    if (added.length > 0)
+      await this.deps.conversations.addToInboxes(message.conversationId, added, message.sentAt);
+    const [head] = await this.deps.conversations.readHeads([message.conversationId]);
+    if (!head) return;
+    const members = (await batch.members(message.conversationId)).map((member) => member.userId);
+    const readSeqs = await this.deps.conversations.readSeqs(message.conversationId, members);
+    await Promise.all(
+      members.map((userId) => {
+        const conversation: Conversation = {
+          conversationId: head.conversationId,
+          kind: head.kind,
+          ...(head.name === undefined ? {} : { name: head.name }),
+          memberIds: members,
+          lastSeq: head.lastSeq,
+          readSeq: readSeqs.get(userId) ?? 0,
+          lastActivityAt: head.lastActivityAt,
+        };
+        return this.postToUsers([userId], { type: 'conversation', conversation }, batch);
       }),
     );
-    if (change.message && this.offline && offlineUsers.length > 0) {
-      await this.offline.notify(offlineUsers, change.message);
-    }
+  }
+
+  /** Posts to every open connection of the users; answers the users with no connection that took it. */
+  private async postToUsers(userIds: string[], event: ServerEvent, batch: BatchCache): Promise<string[]> {
+    const offline: string[] = [];
+    const outcomes = await Promise.allSettled(
+      userIds.map(async (userId) => {
+        const open = await batch.connections(userId);
+        const delivered = await Promise.all(
+          open.map((connection) => this.postOrForget(connection, event, batch)),
+        );
+        if (!delivered.some(Boolean)) offline.push(userId);
+      }),
+    );
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
+    return offline;
   }
 
   /** True when the frame reached the connection; a gone connection is deleted. */
   private async postOrForget(
     connection: ConnectionRecord,
-    change: FanoutChange,
+    event: ServerEvent,
     batch: BatchCache,
   ): Promise<boolean> {
     if (batch.isGone(connection.connectionId)) return false;
-    const outcome = await this.notifier.post(connection.connectionId, change.event);
+    const outcome = await this.deps.notifier.post(connection.connectionId, event);
     if (outcome === 'delivered') return true;
     batch.markGone(connection.connectionId);
-    await this.connections.remove(connection.userId, connection.connectionId);
+    await this.deps.connections.remove(connection.userId, connection.connectionId);
     logger.info('removed gone connection', {
       userId: connection.userId,
       connectionId: connection.connectionId,
@@ -100,24 +186,22 @@ export class FanoutService {
 
 /** Member lists and connection lists read once per batch. */
 class BatchCache {
-  private readonly memberLists = new Map<string, Promise<string[]>>();
+  private readonly memberLists = new Map<string, Promise<Membership[]>>();
   private readonly connectionLists = new Map<string, Promise<ConnectionRecord[]>>();
   private readonly gone = new Set<string>();
 
-  constructor(
-    private readonly conversations: Pick<ConversationStore, 'listMemberIds'>,
-    private readonly registry: ConnectionRegistry,
-  ) {}
+  constructor(private readonly deps: FanoutDependencies) {}
 
-  members(conversationId: string): Promise<string[]> {
+  members(conversationId: string): Promise<Membership[]> {
     return this.memo(this.memberLists, conversationId, async () => {
       const direct = directMembers(conversationId);
-      return direct ?? this.conversations.listMemberIds(conversationId);
+      if (direct) return direct.map((userId) => ({ conversationId, userId, joinedSeq: 0 }));
+      return this.deps.conversations.listMembers(conversationId);
     });
   }
 
   connections(userId: string): Promise<ConnectionRecord[]> {
-    return this.memo(this.connectionLists, userId, () => this.registry.list(userId));
+    return this.memo(this.connectionLists, userId, () => this.deps.connections.list(userId));
   }
 
   isGone(connectionId: string): boolean {

@@ -1,8 +1,8 @@
-import { ContentionError, ForbiddenError, NotFoundError } from '../shared/errors';
+import { ContentionError, ForbiddenError, NotFoundError, RateLimitedError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { Message } from '../shared/protocol';
 import { type BackoffPolicy, sleep } from './backoff';
-import { type Clock, type MessageLog, systemClock } from './ports';
+import { type Clock, isActive, type MessageLog, type RateLimit, systemClock } from './ports';
 
 export interface SendRequest {
   conversationId: string;
@@ -24,10 +24,13 @@ export interface SendResult {
  * sooner it tries again, so no sender starves behind newcomers (plain exponential backoff does the
  * opposite under sustained contention).
  */
-const agingDelay = (policy: BackoffPolicy, attempt: number): number =>
+export const agingDelay = (policy: BackoffPolicy, attempt: number): number =>
   Math.floor(Math.random() * Math.max(policy.baseMs, policy.capMs / attempt));
 
 export const DEFAULT_SEND_BACKOFF: BackoffPolicy = { maxAttempts: 50, baseMs: 4, capMs: 200 };
+
+/** Messages per user per window, counted in the send transaction itself. */
+export const DEFAULT_SEND_QUOTA: RateLimit = { bucket: 'send', limit: 100, windowSeconds: 10 };
 
 /**
  * The send path: a gapless per-conversation seq assigned by one conditional transaction.
@@ -37,6 +40,7 @@ export class MessagingService {
   constructor(
     private readonly log: MessageLog,
     private readonly clock: Clock = systemClock,
+    private readonly quota: RateLimit | null = DEFAULT_SEND_QUOTA,
     private readonly backoff: BackoffPolicy = DEFAULT_SEND_BACKOFF,
   ) {}
 
@@ -50,7 +54,7 @@ export class MessagingService {
         const state = await this.log.readSendState(conversationId, senderId, clientMessageId);
         if (state.existing) return { conversationId, clientMessageId, ...state.existing, duplicate: true };
         if (!state.head) throw new NotFoundError('No such conversation', { context: { conversationId } });
-        if (!state.membership) throw new ForbiddenError('Not a member of this conversation');
+        if (!isActive(state.membership)) throw new ForbiddenError('Not a member of this conversation');
         lastSeq = state.head.lastSeq;
       }
       const message: Message = {
@@ -62,7 +66,7 @@ export class MessagingService {
         sentAt: this.clock.now().toISOString(),
         kind: 'text',
       };
-      const outcome = await this.log.append(lastSeq, message);
+      const outcome = await this.log.append(lastSeq, message, this.quota ?? undefined);
       switch (outcome.kind) {
         case 'appended':
           return {
@@ -80,6 +84,8 @@ export class MessagingService {
           break;
         case 'not-member':
           throw new ForbiddenError('Not a member of this conversation');
+        case 'rate-limited':
+          throw new RateLimitedError('Too many messages; slow down');
       }
     }
     logger.warn('send contention outlasted retries', { conversationId, attempts: this.backoff.maxAttempts });

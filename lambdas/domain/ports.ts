@@ -12,13 +12,28 @@ export interface ConversationHead {
   lastSeq: number;
   createdAt: string;
   lastActivityAt: string;
+  /** Groups: who created it (may remove others) and how many active members it has. */
+  createdBy?: string;
+  memberCount?: number;
 }
 
 export interface Membership {
   conversationId: string;
   userId: string;
-  /** The seq of the membership change that added the user (0 for founders of a direct conversation). */
+  /** The seq of the membership change that added the user (0 for the members of a direct conversation). */
   joinedSeq: number;
+  /** The seq of the membership change that removed the user; absent while a member. */
+  removedSeq?: number;
+}
+
+export const isActive = (membership: Membership | undefined): membership is Membership =>
+  membership !== undefined && membership.removedSeq === undefined;
+
+/** A fixed-window quota, counted per user. */
+export interface RateLimit {
+  bucket: string;
+  limit: number;
+  windowSeconds: number;
 }
 
 export interface SendState {
@@ -33,7 +48,19 @@ export type AppendOutcome =
   /** Someone else took the seq; `lastSeq` is the head's current value when the store knows it. */
   | { kind: 'seq-taken'; lastSeq?: number }
   | { kind: 'duplicate' }
-  | { kind: 'not-member' };
+  | { kind: 'not-member' }
+  | { kind: 'rate-limited' };
+
+/** A membership change, written in the same transaction as the message that records it. */
+export interface MembershipChange {
+  actorId: string;
+  /** Users who become members at the message's seq. */
+  added: string[];
+  /** A user who stops being a member at the message's seq. */
+  removed?: string;
+  /** For a new group: the head to create instead of moving an existing one. */
+  create?: { name: string; createdBy: string };
+}
 
 export interface MessagePage {
   messages: Message[];
@@ -42,12 +69,21 @@ export interface MessagePage {
 export interface MessageLog {
   /** One strongly consistent read of the head, the sender's membership and the dedupe record. */
   readSendState(conversationId: string, senderId: string, clientMessageId: string): Promise<SendState>;
-  /** Moves lastSeq from `expectedLastSeq` to `message.seq` and stores the message and its dedupe record, atomically. */
-  append(expectedLastSeq: number, message: Message): Promise<AppendOutcome>;
-  /** Messages with afterSeq < seq, ascending, at most `limit` (strongly consistent). */
-  readAfter(conversationId: string, afterSeq: number, limit: number): Promise<Message[]>;
-  /** The newest `limit` messages with seq < beforeSeq, ascending (strongly consistent). */
-  readBefore(conversationId: string, beforeSeq: number, limit: number): Promise<Message[]>;
+  /**
+   * Moves lastSeq from `expectedLastSeq` to `message.seq` and stores the message and its dedupe
+   * record, atomically, under the sender's quota.
+   */
+  append(expectedLastSeq: number, message: Message, quota?: RateLimit): Promise<AppendOutcome>;
+  /** Like append, for a membership change: the message and the membership items in one transaction. */
+  appendMembershipChange(
+    expectedLastSeq: number,
+    message: Message,
+    change: MembershipChange,
+  ): Promise<AppendOutcome>;
+  /** Messages with afterSeq < seq <= upToSeq, ascending, at most `limit` (strongly consistent). */
+  readAfter(conversationId: string, afterSeq: number, limit: number, upToSeq?: number): Promise<Message[]>;
+  /** The newest `limit` messages with fromSeq <= seq < beforeSeq, ascending (strongly consistent). */
+  readBefore(conversationId: string, beforeSeq: number, limit: number, fromSeq?: number): Promise<Message[]>;
 }
 
 export interface ConversationAccess {
@@ -70,8 +106,37 @@ export interface ConversationStore {
   listInbox(userId: string): Promise<InboxEntry[]>;
   /** Heads of many conversations (strongly consistent); missing ones are left out. */
   readHeads(conversationIds: string[]): Promise<ConversationHead[]>;
-  /** Current members' user ids (strongly consistent). */
-  listMemberIds(conversationId: string): Promise<string[]>;
+  /** Current (not removed) members (strongly consistent). */
+  listMembers(conversationId: string): Promise<Membership[]>;
+  /** Memberships of some users, removed ones included (strongly consistent). */
+  readMemberships(conversationId: string, userIds: string[]): Promise<Membership[]>;
+  /** Adds inbox entries (idempotent: an existing entry keeps its read position). */
+  addToInboxes(conversationId: string, userIds: string[], now: string): Promise<void>;
+  /** Moves a user's read position forward; false when it was already at or past `seq`. */
+  advanceReadSeq(userId: string, conversationId: string, seq: number): Promise<boolean>;
+  /** Read positions of several users in one conversation. */
+  readSeqs(conversationId: string, userIds: string[]): Promise<Map<string, number>>;
+  /** The other members of the user's direct conversations (their inbox, read by prefix). */
+  listDirectContacts(userId: string): Promise<string[]>;
+}
+
+export interface PresenceRecord {
+  userId: string;
+  /** Open connection ids and when each expires (epoch seconds). */
+  connections: Record<string, number>;
+  lastSeen: string | null;
+}
+
+export interface PresenceStore {
+  /** Strongly consistent read of several users' presence. */
+  read(userIds: string[]): Promise<PresenceRecord[]>;
+  /** Removes one `<expiresAt>#<connectionId>` entry (idempotent; no write when it is absent). */
+  forgetEntry(userId: string, entry: string, now: string): Promise<void>;
+}
+
+export interface RateLimiter {
+  /** Counts one use; false when the quota of the current window is spent. */
+  consume(userId: string, quota: RateLimit, now: Date): Promise<boolean>;
 }
 
 export interface ConnectionRecord {
@@ -82,7 +147,9 @@ export interface ConnectionRecord {
 }
 
 export interface ConnectionRegistry {
-  add(connection: ConnectionRecord): Promise<void>;
+  /** Stores the connection and marks the user online; false when the user is at the connection cap. */
+  add(connection: ConnectionRecord, cap?: number): Promise<boolean>;
+  /** Deletes the connection and its presence entry (idempotent). */
   remove(userId: string, connectionId: string): Promise<void>;
   /** Open (unexpired) connections of a user. */
   list(userId: string): Promise<ConnectionRecord[]>;

@@ -1,4 +1,5 @@
 import { type TableDependencies, tableDependencies } from '../adapters/dependencies';
+import { AppError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { callerOf, type WebSocketEvent, type WebSocketResult } from './websocket-event';
 
@@ -9,7 +10,15 @@ export const handleConnect = async (
 ): Promise<WebSocketResult> => {
   const caller = callerOf(event);
   const connectedAt = new Date(event.requestContext.connectedAt ?? Date.now()).toISOString();
-  await deps.connections.add({ ...caller, connectedAt });
+  try {
+    await deps.presence.connect({ ...caller, connectedAt });
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'RATE_LIMITED') {
+      logger.info('connection refused at the cap', { userId: caller.userId });
+      return { statusCode: 429 };
+    }
+    throw error;
+  }
   logger.info('connected', {
     userId: caller.userId,
     connectionId: caller.connectionId,

@@ -8,7 +8,7 @@ export const handleDisconnect = async (
   deps: TableDependencies,
 ): Promise<WebSocketResult> => {
   const caller = callerOf(event);
-  await deps.connections.remove(caller.userId, caller.connectionId);
+  await deps.presence.disconnect(caller.userId, caller.connectionId);
   logger.info('disconnected', { userId: caller.userId, connectionId: caller.connectionId });
   return { statusCode: 200 };
 };

@@ -1,5 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { fanoutService } from '../adapters/dependencies';
+import { tableDependencies } from '../adapters/dependencies';
 import { toFanoutChange } from '../adapters/stream-changes';
 import type { FanoutChange, FanoutService } from '../domain/fanout';
 import { logger } from '../shared/logger';
@@ -30,4 +30,4 @@ export const handleStream = async (
 };
 
 export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-  handleStream(event, fanoutService());
+  handleStream(event, tableDependencies().fanout);

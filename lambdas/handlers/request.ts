@@ -3,7 +3,9 @@ import { BadRequestError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { Action } from '../shared/protocol';
 import { errorFrame, frameResult, parseFrame, salvageRequestId } from './frames';
+import { getPresence, markRead, typing } from './routes/activity';
 import { listConversations, openDirect, ping } from './routes/conversations';
+import { addMembers, createGroup, removeMember } from './routes/groups';
 import { history, sendMessage, sync } from './routes/messages';
 import type { Route } from './routes/route';
 import { callerOf, type WebSocketEvent, type WebSocketResult } from './websocket-event';
@@ -15,6 +17,12 @@ const ROUTES: Partial<Record<Action, Route>> = {
   listConversations,
   sync,
   history,
+  createGroup,
+  addMembers,
+  removeMember,
+  markRead,
+  typing,
+  getPresence,
   ping,
 };
 

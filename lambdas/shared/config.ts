@@ -61,7 +61,10 @@ export const pushConfig = () => {
     throw new Error(`${ENV.pushPlatformApplications} is not a JSON object`, { cause });
   }
   const coalesce = Number(optional(ENV.pushCoalesceSeconds) ?? '30');
-  return { platformApplications, coalesceSeconds: Number.isFinite(coalesce) && coalesce >= 0 ? coalesce : 30 };
+  return {
+    platformApplications,
+    coalesceSeconds: Number.isFinite(coalesce) && coalesce >= 0 ? coalesce : 30,
+  };
 };
 
 export const authConfig = () => ({

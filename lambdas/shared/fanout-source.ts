@@ -1,5 +1,9 @@
 import { Entity, TABLE } from './table-schema';
 
+const entityIs = (image: 'NewImage' | 'OldImage', entity: string) => ({
+  [image]: { [TABLE.entityAttribute]: { S: [entity] } },
+});
+
 /**
  * How the stream invokes the fan-out Lambda: one definition read by the CDK stack (the event source
  * mapping) and by the local stream poller, so the two cannot drift.
@@ -18,13 +22,14 @@ export const FANOUT_SOURCE = {
   parallelizationFactor: 1,
   startingPosition: 'LATEST',
   /**
-   * Lambda event filter patterns (any one may match). Only the items the fan-out acts on invoke it:
-   * a new message in a conversation's log.
+   * Lambda event filter patterns (any one may match). Only the records the fan-out acts on invoke it:
+   * a new message; a read position that moved (receipts); a presence item that changed (online/offline
+   * transitions); a connection item deleted (TTL expiry: its presence entry is forgotten).
    */
   filterPatterns: [
-    {
-      eventName: ['INSERT'],
-      dynamodb: { NewImage: { [TABLE.entityAttribute]: { S: [Entity.message] } } },
-    },
+    { eventName: ['INSERT'], dynamodb: entityIs('NewImage', Entity.message) },
+    { eventName: ['MODIFY'], dynamodb: entityIs('NewImage', Entity.inbox) },
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: entityIs('NewImage', Entity.presence) },
+    { eventName: ['REMOVE'], dynamodb: entityIs('OldImage', Entity.connection) },
   ] as Record<string, unknown>[],
 } as const;

@@ -79,7 +79,10 @@ export const Keys = {
   }),
   pushEndpointPrefix: 'P#',
   /** When a push for this conversation last went to this offline user (coalescing window). */
-  pushCoalesce: (userId: string, conversationId: string): Key => ({ pk: userPk(userId), sk: `N#${conversationId}` }),
+  pushCoalesce: (userId: string, conversationId: string): Key => ({
+    pk: userPk(userId),
+    sk: `N#${conversationId}`,
+  }),
   rateLimit: (userId: string, bucket: string): Key => ({ pk: userPk(userId), sk: `R#${bucket}` }),
 } as const;
 

@@ -71,11 +71,12 @@ describe('stream fan-out', () => {
     });
     management = mockClient(client);
     management.on(PostToConnectionCommand).resolves({});
-    fanout = new FanoutService(
-      app.deps.store,
-      app.deps.connections,
-      new ApiGatewayConnectionNotifier(client),
-    );
+    fanout = new FanoutService({
+      conversations: app.deps.store,
+      connections: app.deps.connections,
+      presence: app.deps.presenceStore,
+      notifier: new ApiGatewayConnectionNotifier(client),
+    });
     await app.request('alice', { action: 'openDirect', userId: 'bob' });
     await Promise.all([
       connect('alice', 'alice-phone'),

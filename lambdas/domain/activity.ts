@@ -1,0 +1,62 @@
+import { ForbiddenError, NotFoundError, RateLimitedError } from '../shared/errors';
+import { directMembers } from './conversation-id';
+import {
+  type Clock,
+  type ConnectionNotifier,
+  type ConnectionRegistry,
+  type ConversationStore,
+  isActive,
+  type RateLimit,
+  type RateLimiter,
+  systemClock,
+} from './ports';
+
+export const DEFAULT_TYPING_QUOTA: RateLimit = { bucket: 'typing', limit: 20, windowSeconds: 10 };
+
+/**
+ * Read receipts and typing. A read position only moves forward; the stream turns each move into
+ * `receipt` events. Typing is ephemeral: relayed to the other members' open connections, never stored.
+ */
+export class ActivityService {
+  constructor(
+    private readonly store: ConversationStore,
+    private readonly connections: ConnectionRegistry,
+    private readonly notifier: ConnectionNotifier,
+    private readonly limiter: RateLimiter,
+    private readonly clock: Clock = systemClock,
+    private readonly typingQuota: RateLimit = DEFAULT_TYPING_QUOTA,
+  ) {}
+
+  /** Moves the reader's position to `seq` (capped at what they can see); backwards is ignored. */
+  async markRead(userId: string, conversationId: string, seq: number): Promise<void> {
+    const { head, membership } = await this.store.readAccess(conversationId, userId);
+    if (!head) throw new NotFoundError('No such conversation', { context: { conversationId } });
+    if (!membership) throw new ForbiddenError('Not a member of this conversation');
+    const visible = Math.min(seq, membership.removedSeq ?? head.lastSeq);
+    if (visible > 0) await this.store.advanceReadSeq(userId, conversationId, visible);
+  }
+
+  async typing(userId: string, conversationId: string): Promise<void> {
+    const [access, allowed] = await Promise.all([
+      this.store.readAccess(conversationId, userId),
+      this.limiter.consume(userId, this.typingQuota, this.clock.now()),
+    ]);
+    if (!access.head) throw new NotFoundError('No such conversation', { context: { conversationId } });
+    if (!isActive(access.membership)) throw new ForbiddenError('Not a member of this conversation');
+    if (!allowed) throw new RateLimitedError('Too many typing notices; slow down');
+    const members =
+      directMembers(conversationId) ??
+      (await this.store.listMembers(conversationId)).map((member) => member.userId);
+    const event = { type: 'typing', conversationId, userId } as const;
+    await Promise.all(
+      members
+        .filter((member) => member !== userId)
+        .map(async (member) => {
+          for (const connection of await this.connections.list(member)) {
+            const outcome = await this.notifier.post(connection.connectionId, event);
+            if (outcome === 'gone') await this.connections.remove(member, connection.connectionId);
+          }
+        }),
+    );
+  }
+}
