@@ -55,8 +55,11 @@ export interface WebSocketRequestContext {
   authorizer?: AuthorizerContext;
 }
 
+/** Unlike $connect's, the authorizer's input always has the query maps (empty when there is no query). */
 export interface WebSocketAuthorizerEvent extends HandshakeRequest {
   type: 'REQUEST';
+  queryStringParameters: Record<string, string>;
+  multiValueQueryStringParameters: Record<string, string[]>;
   methodArn: string;
   stageVariables: Record<string, string>;
   requestContext: WebSocketRequestContext;
@@ -161,6 +164,8 @@ export const buildAuthorizerEvent = (
     type: 'REQUEST',
     methodArn: methodArn(api, '$connect'),
     ...request,
+    queryStringParameters: request.queryStringParameters ?? {},
+    multiValueQueryStringParameters: request.multiValueQueryStringParameters ?? {},
     stageVariables: {},
     requestContext: requestContext(api, unauthorized, { routeKey: '$connect', eventType: 'CONNECT' }, now),
   };

@@ -165,6 +165,17 @@ describe('SDK against the local runtime with sockets killed at random', () => {
     const conversations = [withBob, withCarol];
     const truth = new Map<string, Message[]>();
     for (const id of conversations) truth.set(id, await serverHistory('alice', id));
+    const report = () =>
+      devices.map((d) => ({
+        device: d.name,
+        status: d.client.status,
+        sockets: d.sockets.map((s) => s.readyState).join(''),
+        held: conversations.map(
+          (id) =>
+            `${d.client.messages(id).length}/${truth.get(id)?.length}:${d.client.conversation(id)?.lastSeq}`,
+        ),
+      }));
+    const timer = setInterval(() => console.log(JSON.stringify(report())), 5000);
     await eventually(
       () => {
         for (const d of devices) {
@@ -176,7 +187,7 @@ describe('SDK against the local runtime with sockets killed at random', () => {
       },
       30_000,
       50,
-    );
+    ).finally(() => clearInterval(timer));
     const duration = Date.now() - started;
 
     // Assess: the server stored each message once, with seqs 1..N.
