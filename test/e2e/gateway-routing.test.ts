@@ -202,7 +202,7 @@ describe('the local API Gateway, with recording handlers', () => {
     const parts = [body.slice(0, 30_000), body.slice(30_000, 60_000), body.slice(60_000)];
 
     // Act
-    parts.forEach((part, index) => socket.send(part, { fin: index === parts.length - 1 }));
+    for (const [index, part] of parts.entries()) socket.send(part, { fin: index === parts.length - 1 });
     const echo = await socket.waitFor<{ routeKey: string; bodyLength: number }>((frame) =>
       Boolean((frame as { bodyLength?: number })?.bodyLength),
     );
