@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createTableDependencies, type TableDependencies } from '../../lambdas/adapters/dependencies';
+import {
+  createTableDependencies,
+  type DependencyOptions,
+  type TableDependencies,
+} from '../../lambdas/adapters/dependencies';
 import { handleRequest } from '../../lambdas/handlers/request';
 import type { WebSocketEvent } from '../../lambdas/handlers/websocket-event';
 import type { ServerFrame } from '../../lambdas/shared/protocol';
 import { createTestTable } from './dynamo';
 
 /** A fresh table with the real adapters, and a way to send frames through the request handler. */
-export const createTestApp = async () => {
+export const createTestApp = async (options: DependencyOptions = {}) => {
   const table = await createTestTable();
-  const deps: TableDependencies = createTableDependencies(table.documentClient, table.tableName);
+  const deps: TableDependencies = createTableDependencies(table.documentClient, table.tableName, options);
 
   const event = (userId: string, body: string, connectionId = `conn-${userId}`): WebSocketEvent => ({
     requestContext: {
