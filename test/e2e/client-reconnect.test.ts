@@ -175,7 +175,6 @@ describe('SDK against the local runtime with sockets killed at random', () => {
             `${d.client.messages(id).length}/${truth.get(id)?.length}:${d.client.conversation(id)?.lastSeq}`,
         ),
       }));
-    const timer = setInterval(() => console.log(JSON.stringify(report())), 5000);
     await eventually(
       () => {
         for (const d of devices) {
@@ -187,7 +186,10 @@ describe('SDK against the local runtime with sockets killed at random', () => {
       },
       30_000,
       50,
-    ).finally(() => clearInterval(timer));
+    ).catch((error: unknown) => {
+      console.log(`[client kill test] devices behind the server: ${JSON.stringify(report())}`);
+      throw error;
+    });
     const duration = Date.now() - started;
 
     // Assess: the server stored each message once, with seqs 1..N.

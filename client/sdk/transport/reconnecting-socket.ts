@@ -175,7 +175,10 @@ export class ReconnectingSocket extends Emitter<ReconnectingSocketEvents> {
     if (reason !== 'rotate') this.setStatus('connecting');
     let token: string;
     try {
-      token = await this.config.getToken({ reason, attempt: this.backoff.attempts });
+      token = await this.withTimeout(
+        Promise.resolve(this.config.getToken({ reason, attempt: this.backoff.attempts })),
+        'token provider',
+      );
     } catch (error) {
       if (generation !== this.generation) return;
       this.emit('error', error instanceof Error ? error : new Error(String(error)));
@@ -228,6 +231,26 @@ export class ReconnectingSocket extends Emitter<ReconnectingSocketEvents> {
         this.lose(ws, info);
       }
     };
+  }
+
+  /** A token provider that never answers must not stall reconnecting forever. */
+  private withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${what} did not answer within ${this.options.connectTimeoutMs} ms`)),
+        this.options.connectTimeoutMs,
+      );
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   private urlWith(token: string): string {

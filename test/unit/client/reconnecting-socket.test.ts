@@ -221,6 +221,33 @@ describe('ReconnectingSocket', () => {
     expect(network.sockets).toHaveLength(2);
   });
 
+  it('gives up on a token provider that never answers, and tries again', async () => {
+    // Prepare
+    let calls = 0;
+    const network = new FakeNetwork();
+    const socket = new ReconnectingSocket({
+      url: 'ws://server.test/ws',
+      deviceId: 'd',
+      WebSocket: network.WebSocket,
+      random: () => 0.5,
+      connectTimeoutMs: 3_000,
+      getToken: () => {
+        calls += 1;
+        return calls === 1 ? new Promise<string>(() => {}) : 'second';
+      },
+    });
+
+    // Act
+    socket.start();
+    await vi.advanceTimersByTimeAsync(2_999);
+    const before = network.sockets.length;
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    // Assess
+    expect(before).toBe(0);
+    expect(network.sockets.map((s) => s.token)).toEqual(['second']);
+  });
+
   it('stops for good on stop()', async () => {
     // Prepare
     const { network, socket } = setup();
