@@ -155,6 +155,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     gateway: readiness.gateway,
   });
 
+  const phase = (name: string) => log.debug('start-up phase done', { phase: name, ms: Date.now() - started });
   const environment = new EnvironmentOverride();
   const cleanup: (() => Promise<void> | void)[] = [];
   const runCleanup = async () => {
@@ -205,6 +206,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     ]);
     if (dynamodb) cleanup.push(() => dynamodb.stop());
     readiness.dynamodb = true;
+    phase('dynamodb and identity');
     const dynamoEndpoint = options.dynamoEndpoint ?? (dynamodb as DynamoDbLocal).endpoint;
     const clientConfig = { endpoint: dynamoEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
 
@@ -212,6 +214,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     cleanup.push(() => dynamoClient.destroy());
     const { streamArn } = await ensureTable(dynamoClient, tableName);
     readiness.table = true;
+    phase('table');
 
     const sns = new SnsStandIn({ region: LOCAL_REGION, accountId: API.accountId });
     const pushPlatformApplications = Object.fromEntries(
@@ -254,6 +257,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       ...(complete ? (provided as LambdaHandlers) : await loadLambdaHandlers()),
       ...provided,
     };
+    phase('handlers');
 
     const api = { ...API, domainName: `${urlHost(host)}:${port}`, region: LOCAL_REGION };
     const routes: Record<string, WebSocketHandler> = { $default: handlers.request };
@@ -299,6 +303,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     await poller.start();
     cleanup.push(() => poller.stop());
     readiness.poller = true;
+    phase('poller');
 
     let stopping: Promise<void> | undefined;
     return {
