@@ -37,13 +37,13 @@ export class ActivityService {
   }
 
   async typing(userId: string, conversationId: string): Promise<void> {
-    const [access, allowed] = await Promise.all([
-      this.store.readAccess(conversationId, userId),
-      this.limiter.consume(userId, this.typingQuota, this.clock.now()),
-    ]);
+    // Access first: a refused request (not found, not a member) must not count against the quota.
+    const access = await this.store.readAccess(conversationId, userId);
     if (!access.head) throw new NotFoundError('No such conversation', { context: { conversationId } });
     if (!isActive(access.membership)) throw new ForbiddenError('Not a member of this conversation');
-    if (!allowed) throw new RateLimitedError('Too many typing notices; slow down');
+    if (!(await this.limiter.consume(userId, this.typingQuota, this.clock.now()))) {
+      throw new RateLimitedError('Too many typing notices; slow down');
+    }
     const members =
       directMembers(conversationId) ??
       (await this.store.listMembers(conversationId)).map((member) => member.userId);
