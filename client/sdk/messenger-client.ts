@@ -111,6 +111,8 @@ export class MessengerClient extends Emitter<MessengerEvents> {
   private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly presenceByUser = new Map<string, Presence>();
   private readonly lastTyping = new Map<string, number>();
+  private readonly presenceWanted = new Set<string>();
+  private presenceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly requestPrefix = randomId(8);
   private requestSeq = 0;
   private connection = 0;
@@ -171,6 +173,7 @@ export class MessengerClient extends Emitter<MessengerEvents> {
   async stop(): Promise<void> {
     this.socket.stop();
     this.outbox.setOnline(false);
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
     for (const timer of this.gapTimers.values()) clearTimeout(timer);
     this.gapTimers.clear();
     this.rejectAll(new MessengerError('STOPPED', 'client stopped'));
@@ -509,6 +512,7 @@ export class MessengerClient extends Emitter<MessengerEvents> {
       case 'conversation': {
         const { view, behind } = this.store.upsert(event.conversation);
         this.emit('conversation', view);
+        this.wantPresence(view);
         if (behind) this.scheduleGapFill(view.conversationId);
         return;
       }
@@ -537,6 +541,7 @@ export class MessengerClient extends Emitter<MessengerEvents> {
           if (this.store.isKnown(conversation.conversationId)) continue;
           const { view, behind } = this.store.upsert(conversation);
           this.emit('conversation', view);
+          this.wantPresence(view);
           if (behind) this.scheduleGapFill(view.conversationId);
         }
       })
@@ -588,8 +593,24 @@ export class MessengerClient extends Emitter<MessengerEvents> {
   private adopt(conversation: Conversation): ConversationView {
     const { view, behind } = this.store.upsert(conversation);
     this.emit('conversation', view);
+    this.wantPresence(view);
     if (behind) this.syncConversation(view.conversationId).catch(() => {});
     return view;
+  }
+
+  /** Direct peers whose presence is unknown are looked up in one batched request. */
+  private wantPresence(view: Conversation): void {
+    if (view.kind !== 'direct' || this.state !== 'online') return;
+    for (const id of view.memberIds) {
+      if (id !== this.userId && !this.presenceByUser.has(id)) this.presenceWanted.add(id);
+    }
+    if (this.presenceWanted.size === 0 || this.presenceTimer) return;
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = undefined;
+      const userIds = [...this.presenceWanted].filter((id) => !this.presenceByUser.has(id));
+      this.presenceWanted.clear();
+      if (userIds.length > 0) this.getPresence(userIds).catch(() => {});
+    }, 50);
   }
 
   private emitConversation(conversationId: string): void {

@@ -406,7 +406,7 @@ export class ChatApp {
           'li',
           { class: mine ? 'msg mine' : 'msg', attrs: { 'data-seq': message.seq, 'data-state': state } },
           h('span', { class: 'meta', text: meta }),
-          message.body,
+          h('span', { class: 'body', text: message.body }),
         );
       }
       node.dataset.state = state;
@@ -425,7 +425,7 @@ export class ChatApp {
       'li',
       { class: 'msg mine', attrs: { 'data-state': entry.state, 'data-client-id': entry.clientMessageId } },
       meta,
-      entry.body,
+      h('span', { class: 'body', text: entry.body }),
     );
     if (failed) {
       const retry = h('button', { text: 'Retry', attrs: { type: 'button' } });

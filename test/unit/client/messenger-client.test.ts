@@ -441,4 +441,19 @@ describe('MessengerClient', () => {
     ]);
     expect(client.messages(id).map((m) => m.body)).toEqual(['surprise']);
   });
+
+  it('looks up the presence of a direct peer it just opened a chat with', async () => {
+    // Prepare
+    const { make, server } = setup();
+    const { client } = await make('alice');
+    await make('bob');
+
+    // Act
+    await client.openDirect('bob');
+    await vi.advanceTimersByTimeAsync(100);
+
+    // Assess
+    expect(server.requests('getPresence').at(-1)?.userIds).toEqual(['bob']);
+    expect(client.presence('bob')?.status).toBe('online');
+  });
 });
