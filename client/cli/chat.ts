@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { DEVICE_ID_PATTERN, type Message, USER_ID_PATTERN } from '../../lambdas/shared/protocol';
 import type { ConversationView } from '../sdk/conversation-store';
 import { MessengerError } from '../sdk/errors';
+import { messageText } from '../sdk/message-text';
 import { MessengerClient } from '../sdk/messenger-client';
 import { type Command, HELP, parseArgs, parseCommand } from './commands';
 
@@ -85,7 +86,7 @@ const say = (text: string) => {
 
 const format = (m: Message): string => {
   const time = dim(new Date(m.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
-  if (m.kind !== 'text') return `${time} ${dim(`* ${m.senderId} ${m.kind.replace('_', ' ')}`)}`;
+  if (m.kind !== 'text') return `${time} ${dim(`* ${messageText(m)}`)}`;
   const who = m.senderId === options.user ? dim('you') : bold(m.senderId);
   return `${time} ${who}: ${m.body}`;
 };

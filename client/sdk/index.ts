@@ -13,6 +13,7 @@ export { ConversationStore, type ConversationView } from './conversation-store';
 export { Emitter, type Listener } from './emitter';
 export { type ClientErrorCode, isRetryable, MessengerError } from './errors';
 export { randomId } from './ids';
+export { messageText } from './message-text';
 export {
   type ConnectionStatus,
   connect,

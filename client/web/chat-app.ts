@@ -1,6 +1,7 @@
 import type { Message } from '../../lambdas/shared/protocol';
 import type { ConversationView } from '../sdk/conversation-store';
 import { MessengerError } from '../sdk/errors';
+import { messageText } from '../sdk/message-text';
 import { MessengerClient } from '../sdk/messenger-client';
 import type { OutboxEntry } from '../sdk/storage/client-storage';
 import { IndexedDbStorage } from '../sdk/storage/indexeddb';
@@ -285,9 +286,12 @@ export class ChatApp {
       const peer = this.peer(view);
       const presence = peer ? this.client.presence(peer) : undefined;
       const last = view.lastMessage;
-      const preview = last
-        ? `${last.senderId === this.client.userId ? 'You: ' : ''}${this.describe(last)}`
-        : 'No messages yet';
+      let sender = '';
+      if (last?.kind === 'text') {
+        if (last.senderId === this.client.userId) sender = 'You: ';
+        else if (view.kind === 'group') sender = `${last.senderId}: `;
+      }
+      const preview = last ? `${sender}${messageText(last)}` : 'No messages yet';
       const button = h(
         'button',
         {
@@ -297,10 +301,12 @@ export class ChatApp {
             'data-conversation': view.conversationId,
           },
         },
-        h('span', {
-          class: 'dot',
-          attrs: { 'data-status': presence?.status ?? 'unknown', 'aria-hidden': 'true' },
-        }),
+        peer
+          ? h('span', {
+              class: 'dot',
+              attrs: { 'data-status': presence?.status ?? 'unknown', 'aria-hidden': 'true' },
+            })
+          : h('span', { class: 'dot group', attrs: { 'aria-hidden': 'true' } }),
         h('span', { class: 'title', text: this.title(view) }),
         view.unread > 0
           ? h('span', {
@@ -331,22 +337,6 @@ export class ChatApp {
     this.log.scrollTop = this.log.scrollHeight;
     this.input.focus();
     this.markReadIfSeen();
-  }
-
-  private describe(message: Message): string {
-    if (message.kind === 'text') return message.body;
-    const data = message.data ?? {};
-    const names = (key: string) => (Array.isArray(data[key]) ? (data[key] as unknown[]).join(', ') : '');
-    switch (message.kind) {
-      case 'group_created':
-        return `${message.senderId} created the group${names('memberIds') ? ` with ${names('memberIds')}` : ''}`;
-      case 'members_added':
-        return `${message.senderId} added ${names('userIds') || 'members'}`;
-      case 'member_removed':
-        return `${typeof data.userId === 'string' ? data.userId : 'a member'} left or was removed`;
-      default:
-        return message.body || message.kind;
-    }
   }
 
   private drawChat(): void {
@@ -399,7 +389,7 @@ export class ChatApp {
     let node = this.nodes.get(key);
     if (!node || node.dataset.state !== state) {
       if (message.kind !== 'text') {
-        node = h('li', { class: 'msg system', text: this.describe(message) });
+        node = h('li', { class: 'msg system', text: messageText(message) });
       } else {
         const meta = `${mine ? 'You' : message.senderId} · ${time(message.sentAt)}${mine ? ` · ${state === 'read' ? 'Read' : 'Sent'}` : ''}`;
         node = h(
