@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionRecord, ConnectionRegistry } from '../domain/ports';
+import type { ConnectionRecord, ConnectionRegistry, OpenConnection } from '../domain/ports';
 import { CONNECTION_TTL_SECONDS, Entity, Keys } from '../shared/table-schema';
 import { connectionItem, toConnection } from './items';
 import { DynamoPresenceStore, presenceEntry } from './presence-store';
@@ -80,6 +80,20 @@ export class DynamoConnectionRegistry implements ConnectionRegistry {
     if (typeof old?.presenceEntry === 'string') {
       await this.presence.forgetEntry(userId, old.presenceEntry, new Date().toISOString());
     }
+  }
+
+  async listOpen(userIds: string[]): Promise<Map<string, OpenConnection[]>> {
+    const now = this.nowSeconds();
+    const open = new Map<string, OpenConnection[]>(userIds.map((userId) => [userId, []]));
+    if (userIds.length === 0) return open;
+    for (const record of await this.presence.read([...new Set(userIds)])) {
+      const ids = Object.entries(record.connections).filter(([, expiresAt]) => expiresAt > now);
+      open.set(
+        record.userId,
+        ids.map(([connectionId]) => ({ userId: record.userId, connectionId })),
+      );
+    }
+    return open;
   }
 
   async list(userId: string): Promise<ConnectionRecord[]> {

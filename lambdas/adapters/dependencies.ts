@@ -1,3 +1,4 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ActivityService } from '../domain/activity';
 import { ConversationService } from '../domain/conversations';
@@ -7,13 +8,14 @@ import { MessagingService } from '../domain/messaging';
 import type { Clock, ConnectionNotifier, RateLimit } from '../domain/ports';
 import { systemClock } from '../domain/ports';
 import { PresenceService } from '../domain/presence';
-import { sharedDocumentClient, sharedManagementClient } from '../shared/clients';
-import { tableConfig } from '../shared/config';
+import { sharedDocumentClient, sharedManagementClient, sharedSnsClient } from '../shared/clients';
+import { pushConfig, tableConfig } from '../shared/config';
 import { ApiGatewayConnectionNotifier } from './connection-notifier';
 import { DynamoConnectionRegistry } from './connection-registry';
 import { DynamoConversationStore } from './conversation-store';
 import { DynamoMessageLog } from './message-log';
 import { DynamoPresenceStore } from './presence-store';
+import { createPushService, PUSH_OFF, type PushConfig } from './push-dependencies';
 import { DynamoRateLimiter } from './rate-limiter';
 
 export interface DependencyOptions {
@@ -26,6 +28,10 @@ export interface DependencyOptions {
   /** Where typing notices are posted; the stage's @connections API by default. */
   notifier?: ConnectionNotifier;
   offline?: OfflineNotifier;
+  /** Push platform applications and coalescing window; push off (no SNS call) by default. */
+  push?: PushConfig;
+  /** The SNS client push uses; the shared one (SNS_ENDPOINT) by default. */
+  sns?: SNSClient;
 }
 
 /**
@@ -46,6 +52,13 @@ export const createTableDependencies = (
   const presenceStore = new DynamoPresenceStore(client, tableName);
   const limiter = new DynamoRateLimiter(client, tableName);
   const conversations = new ConversationService(store, log, clock);
+  const push = createPushService(
+    client,
+    tableName,
+    options.sns ?? sharedSnsClient(),
+    options.push ?? PUSH_OFF,
+    clock,
+  );
   // The notifier is built on first use: handlers that never post need no @connections endpoint.
   let notifier = options.notifier;
   const lazyNotifier: ConnectionNotifier = {
@@ -71,6 +84,7 @@ export const createTableDependencies = (
       clock,
       options.groupQuota && { changes: options.groupQuota },
     ),
+    push,
     presence: new PresenceService(connections, presenceStore, clock, options.connectionCap),
     activity: new ActivityService(store, connections, lazyNotifier, limiter, clock, options.typingQuota),
     fanout: new FanoutService({
@@ -78,7 +92,7 @@ export const createTableDependencies = (
       connections,
       presence: presenceStore,
       notifier: lazyNotifier,
-      ...(options.offline ? { offline: options.offline } : {}),
+      offline: options.offline ?? push,
     }),
   };
 };
@@ -87,6 +101,6 @@ export type TableDependencies = ReturnType<typeof createTableDependencies>;
 
 let table: TableDependencies | undefined;
 export const tableDependencies = (): TableDependencies => {
-  table ??= createTableDependencies(sharedDocumentClient(), tableConfig().tableName);
+  table ??= createTableDependencies(sharedDocumentClient(), tableConfig().tableName, { push: pushConfig() });
   return table;
 };

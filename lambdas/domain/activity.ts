@@ -48,15 +48,12 @@ export class ActivityService {
       directMembers(conversationId) ??
       (await this.store.listMembers(conversationId)).map((member) => member.userId);
     const event = { type: 'typing', conversationId, userId } as const;
+    const open = await this.connections.listOpen(members.filter((member) => member !== userId));
     await Promise.all(
-      members
-        .filter((member) => member !== userId)
-        .map(async (member) => {
-          for (const connection of await this.connections.list(member)) {
-            const outcome = await this.notifier.post(connection.connectionId, event);
-            if (outcome === 'gone') await this.connections.remove(member, connection.connectionId);
-          }
-        }),
+      [...open.values()].flat().map(async (connection) => {
+        const outcome = await this.notifier.post(connection.connectionId, event);
+        if (outcome === 'gone') await this.connections.remove(connection.userId, connection.connectionId);
+      }),
     );
   }
 }

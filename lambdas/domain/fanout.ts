@@ -3,10 +3,10 @@ import type { Conversation, Message, PresenceStatus, ServerEvent } from '../shar
 import { directMembers } from './conversation-id';
 import type {
   ConnectionNotifier,
-  ConnectionRecord,
   ConnectionRegistry,
   ConversationStore,
   Membership,
+  OpenConnection,
   PresenceStore,
 } from './ports';
 
@@ -151,9 +151,10 @@ export class FanoutService {
   /** Posts to every open connection of the users; answers the users with no connection that took it. */
   private async postToUsers(userIds: string[], event: ServerEvent, batch: BatchCache): Promise<string[]> {
     const offline: string[] = [];
+    const connections = await batch.connections(userIds);
     const outcomes = await Promise.allSettled(
       userIds.map(async (userId) => {
-        const open = await batch.connections(userId);
+        const open = connections.get(userId) ?? [];
         const delivered = await Promise.all(
           open.map((connection) => this.postOrForget(connection, event, batch)),
         );
@@ -167,7 +168,7 @@ export class FanoutService {
 
   /** True when the frame reached the connection; a gone connection is deleted. */
   private async postOrForget(
-    connection: ConnectionRecord,
+    connection: OpenConnection,
     event: ServerEvent,
     batch: BatchCache,
   ): Promise<boolean> {
@@ -187,7 +188,7 @@ export class FanoutService {
 /** Member lists and connection lists read once per batch. */
 class BatchCache {
   private readonly memberLists = new Map<string, Promise<Membership[]>>();
-  private readonly connectionLists = new Map<string, Promise<ConnectionRecord[]>>();
+  private readonly connectionLists = new Map<string, OpenConnection[]>();
   private readonly gone = new Set<string>();
 
   constructor(private readonly deps: FanoutDependencies) {}
@@ -200,8 +201,14 @@ class BatchCache {
     });
   }
 
-  connections(userId: string): Promise<ConnectionRecord[]> {
-    return this.memo(this.connectionLists, userId, () => this.deps.connections.list(userId));
+  /** Open connections of the users: one batched read of the presence items of those not yet known. */
+  async connections(userIds: string[]): Promise<Map<string, OpenConnection[]>> {
+    const missing = userIds.filter((userId) => !this.connectionLists.has(userId));
+    if (missing.length > 0) {
+      for (const [userId, open] of await this.deps.connections.listOpen(missing))
+        this.connectionLists.set(userId, open);
+    }
+    return new Map(userIds.map((userId) => [userId, this.connectionLists.get(userId) ?? []]));
   }
 
   isGone(connectionId: string): boolean {

@@ -146,13 +146,20 @@ export interface ConnectionRecord {
   connectedAt: string;
 }
 
+export interface OpenConnection {
+  userId: string;
+  connectionId: string;
+}
+
 export interface ConnectionRegistry {
   /** Stores the connection and marks the user online; false when the user is at the connection cap. */
   add(connection: ConnectionRecord, cap?: number): Promise<boolean>;
   /** Deletes the connection and its presence entry (idempotent). */
   remove(userId: string, connectionId: string): Promise<void>;
-  /** Open (unexpired) connections of a user. */
+  /** Open (unexpired) connections of a user, with their details. */
   list(userId: string): Promise<ConnectionRecord[]>;
+  /** Open (unexpired) connection ids of many users at once, from their presence items. */
+  listOpen(userIds: string[]): Promise<Map<string, OpenConnection[]>>;
 }
 
 export type DeliveryOutcome = 'delivered' | 'gone';

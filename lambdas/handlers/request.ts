@@ -7,6 +7,7 @@ import { getPresence, markRead, typing } from './routes/activity';
 import { listConversations, openDirect, ping } from './routes/conversations';
 import { addMembers, createGroup, removeMember } from './routes/groups';
 import { history, sendMessage, sync } from './routes/messages';
+import { registerPush } from './routes/push';
 import type { Route } from './routes/route';
 import { callerOf, type WebSocketEvent, type WebSocketResult } from './websocket-event';
 
@@ -23,6 +24,7 @@ const ROUTES: Partial<Record<Action, Route>> = {
   markRead,
   typing,
   getPresence,
+  registerPush,
   ping,
 };
 

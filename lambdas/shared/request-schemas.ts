@@ -35,6 +35,8 @@ export const RequestSchemas = {
   registerPush: z.object({
     platform: z.enum(['APNS', 'APNS_SANDBOX', 'GCM']),
     token: z.string().min(1).max(4096),
+    /** Extension: show sender and text in notifications; absent keeps the device's setting (true when new). */
+    preview: z.boolean().optional(),
   }),
   ping: z.object({}),
 } as const;

@@ -109,7 +109,11 @@ export class MessengerFunctions extends Construct {
       memorySize: 512,
       // API Gateway waits at most 29 s for an integration.
       timeout: Duration.seconds(28),
-      environment: { ...tableEnv, ...connectionsEnv },
+      environment: {
+        ...tableEnv,
+        ...connectionsEnv,
+        [ENV.pushPlatformApplications]: props.push.platformApplicationsJson,
+      },
     });
     this.fanout = new MessengerFunction(this, 'Fanout', {
       ...common,
@@ -136,6 +140,7 @@ export class MessengerFunctions extends Construct {
           'execute-api:ManageConnections on @connections/* of this API and stage only: connection ids are runtime values.',
       });
     }
+    props.push.grantPush(this.request);
     props.push.grantPush(this.fanout);
   }
 

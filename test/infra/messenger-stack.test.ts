@@ -214,7 +214,13 @@ describe('the Lambdas', () => {
       },
     });
     expect(Object.keys(env(id('request'))).sort()).toEqual(
-      ['CONNECTIONS_ENDPOINT', 'LOG_LEVEL', 'NODE_OPTIONS', 'TABLE_NAME'].sort(),
+      [
+        'CONNECTIONS_ENDPOINT',
+        'LOG_LEVEL',
+        'NODE_OPTIONS',
+        'PUSH_PLATFORM_APPLICATIONS',
+        'TABLE_NAME',
+      ].sort(),
     );
     expect(Object.keys(env(id('fanout'))).sort()).toEqual(
       [
@@ -502,7 +508,7 @@ describe('push', () => {
     expect(snsActions).toEqual([]);
   });
 
-  it('creates an application per credentials secret and lets only the fan-out use them', () => {
+  it('creates an application per credentials secret and lets only the request (registration) and fan-out Lambdas use them', () => {
     // Prepare
     const synthesized = synthMessenger({ apnsSecretName: 'messenger/apns', fcmSecretName: 'messenger/fcm' });
     const { stack, template } = synthesized;
@@ -537,7 +543,13 @@ describe('push', () => {
     const publish = fanoutStatements.find((statement) => statement.Action === 'sns:Publish');
     expect(JSON.stringify(publish?.Resource)).toContain(`:endpoint/APNS/${apns?.name}/*`);
     expect(JSON.stringify(publish?.Resource)).toContain(`:endpoint/GCM/${fcm?.name}/*`);
-    for (const fn of [stack.functions.authorizer, stack.functions.connect, stack.functions.request]) {
+    const requestStatements = statementsOf(synthesized, stack.functions.request);
+    expect(
+      actionsOf(requestStatements.filter((statement) => statement.Resource === '*'))
+        .filter((action) => action.startsWith('sns:'))
+        .sort(),
+    ).toEqual([...ENDPOINT_MANAGEMENT_ACTIONS].sort());
+    for (const fn of [stack.functions.authorizer, stack.functions.connect]) {
       expect(actionsOf(statementsOf(synthesized, fn)).filter((action) => action.startsWith('sns:'))).toEqual(
         [],
       );
