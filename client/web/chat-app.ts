@@ -261,7 +261,11 @@ export class ChatApp {
       c.on('typing', ({ conversationId, userId }) => this.showTyping(conversationId, userId)),
     );
     const online = () => c.reconnectNow();
-    const seen = () => this.markReadIfSeen();
+    const seen = () => {
+      // A tab coming back from the background should not sit out a long backoff delay.
+      if (document.visibilityState === 'visible') c.reconnectNow();
+      this.markReadIfSeen();
+    };
     window.addEventListener('online', online);
     window.addEventListener('focus', seen);
     document.addEventListener('visibilitychange', seen);
