@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { fullJitterDelay, sleep } from '../domain/backoff';
 import type { ConnectionRecord, ConnectionRegistry, OpenConnection } from '../domain/ports';
 import { CONNECTION_TTL_SECONDS, Entity, Keys } from '../shared/table-schema';
 import { connectionItem, toConnection } from './items';
@@ -12,6 +13,8 @@ import { queryAll } from './query-all';
  * makes every add and remove idempotent, so concurrent connects, disconnects, 410 clean-ups and
  * stream replays never leave it wrong.
  */
+const CONFLICT_ATTEMPTS = 4;
+
 export class DynamoConnectionRegistry implements ConnectionRegistry {
   private readonly presence: DynamoPresenceStore;
 
@@ -26,45 +29,44 @@ export class DynamoConnectionRegistry implements ConnectionRegistry {
   async add(connection: ConnectionRecord, cap = Number.MAX_SAFE_INTEGER): Promise<boolean> {
     const expiresAt = Math.floor(Date.parse(connection.connectedAt) / 1000) + CONNECTION_TTL_SECONDS;
     const entry = presenceEntry(expiresAt, connection.connectionId);
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...connectionItem(connection, expiresAt), presenceEntry: entry },
-              },
+    const command = new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...connectionItem(connection, expiresAt), presenceEntry: entry },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: Keys.presence(connection.userId),
+            UpdateExpression:
+              'ADD connectionEntries :entry SET entity = :entity, userId = :user, lastSeen = :now',
+            ConditionExpression: 'attribute_not_exists(connectionEntries) OR size(connectionEntries) < :cap',
+            ExpressionAttributeValues: {
+              ':entry': new Set([entry]),
+              ':entity': Entity.presence,
+              ':user': connection.userId,
+              ':now': connection.connectedAt,
+              ':cap': cap,
             },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: Keys.presence(connection.userId),
-                UpdateExpression:
-                  'ADD connectionEntries :entry SET entity = :entity, userId = :user, lastSeen = :now',
-                ConditionExpression:
-                  'attribute_not_exists(connectionEntries) OR size(connectionEntries) < :cap',
-                ExpressionAttributeValues: {
-                  ':entry': new Set([entry]),
-                  ':entity': Entity.presence,
-                  ':user': connection.userId,
-                  ':now': connection.connectedAt,
-                  ':cap': cap,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed'
-      ) {
-        return false;
+          },
+        },
+      ],
+    });
+    // Devices of one user connecting at the same instant conflict on the presence item: retry those.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(command);
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+        if (codes[1] === 'ConditionalCheckFailed') return false;
+        if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw error;
+        await sleep(fullJitterDelay({ maxAttempts: CONFLICT_ATTEMPTS, baseMs: 10, capMs: 200 }, attempt));
       }
-      throw error;
     }
   }
 

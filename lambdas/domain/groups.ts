@@ -52,12 +52,12 @@ export class GroupService {
   ) {}
 
   async create(creatorId: string, name: string, inviteeIds: string[]): Promise<Conversation> {
-    await this.consumeQuota(creatorId);
     const memberIds = [creatorId, ...new Set(inviteeIds.filter((userId) => userId !== creatorId))];
     if (memberIds.length < 2) throw new BadRequestError('A group needs at least one other member');
     if (memberIds.length > LIMITS.groupMembers) {
       throw new BadRequestError(`A group has at most ${LIMITS.groupMembers} members`);
     }
+    await this.quotaOnce(creatorId)();
     const conversationId = groupConversationId(randomUUID().replaceAll('-', ''));
     const [founders, ...rest] = chunk(memberIds, MEMBERS_PER_CHANGE);
     const message = this.systemMessage(conversationId, 1, creatorId, 'group_created', {
@@ -71,27 +71,40 @@ export class GroupService {
     });
     if (outcome.kind !== 'appended') throw new ConflictError('The group could not be created; try again');
     await this.store.addToInboxes(conversationId, founders ?? [], message.sentAt);
+    const spent = async () => {};
     for (const batch of rest)
-      await this.change(conversationId, creatorId, { actorId: creatorId, added: batch });
+      await this.change(conversationId, creatorId, { actorId: creatorId, added: batch }, spent);
     return this.conversations.describe(conversationId, creatorId);
   }
 
   async addMembers(actorId: string, conversationId: string, userIds: string[]): Promise<Conversation> {
-    await this.consumeQuota(actorId);
+    const quota = this.quotaOnce(actorId);
     for (const batch of chunk([...new Set(userIds)], MEMBERS_PER_CHANGE)) {
-      await this.change(conversationId, actorId, { actorId, added: batch });
+      await this.change(conversationId, actorId, { actorId, added: batch }, quota);
     }
     return this.conversations.describe(conversationId, actorId);
   }
 
   async removeMember(actorId: string, conversationId: string, userId: string): Promise<Conversation> {
-    await this.consumeQuota(actorId);
-    await this.change(conversationId, actorId, { actorId, added: [], removed: userId });
+    await this.change(
+      conversationId,
+      actorId,
+      { actorId, added: [], removed: userId },
+      this.quotaOnce(actorId),
+    );
     return this.conversations.describe(conversationId, actorId);
   }
 
-  /** One membership change, sequenced like a message: re-read and retry when the seq was taken. */
-  private async change(conversationId: string, actorId: string, requested: MembershipChange): Promise<void> {
+  /**
+   * One membership change, sequenced like a message: re-read and retry when the seq was taken.
+   * The quota is spent only once the change is known to be valid, so a refused change stores nothing.
+   */
+  private async change(
+    conversationId: string,
+    actorId: string,
+    requested: MembershipChange,
+    quota: () => Promise<void>,
+  ): Promise<void> {
     for (let attempt = 0; attempt < this.backoff.maxAttempts; attempt++) {
       if (attempt > 0) await sleep(agingDelay(this.backoff, attempt));
       const { head, membership } = await this.store.readAccess(conversationId, actorId);
@@ -105,6 +118,7 @@ export class GroupService {
       if ((head.memberCount ?? 0) + growth > LIMITS.groupMembers) {
         throw new ConflictError(`A group has at most ${LIMITS.groupMembers} members`);
       }
+      await quota();
       const seq = head.lastSeq + 1;
       const message = change.removed
         ? this.systemMessage(conversationId, seq, actorId, 'member_removed', { userId: change.removed })
@@ -128,7 +142,7 @@ export class GroupService {
   ): Promise<MembershipChange | undefined> {
     const { removed, actorId } = requested;
     if (removed) {
-      if (removed !== actorId && removed !== undefined && actorId !== createdBy) {
+      if (removed !== actorId && actorId !== createdBy) {
         throw new ForbiddenError('Only the group creator may remove other members');
       }
       const [target] = await this.store.readMemberships(conversationId, [removed]);
@@ -141,10 +155,16 @@ export class GroupService {
     return added.length > 0 ? { ...requested, added } : undefined;
   }
 
-  private async consumeQuota(userId: string): Promise<void> {
-    if (!(await this.limiter.consume(userId, this.limits.changes, this.clock.now()))) {
-      throw new RateLimitedError('Too many group changes; slow down');
-    }
+  /** Spends one unit of the user's group-change quota on its first call; later calls do nothing. */
+  private quotaOnce(userId: string): () => Promise<void> {
+    let spent = false;
+    return async () => {
+      if (spent) return;
+      spent = true;
+      if (!(await this.limiter.consume(userId, this.limits.changes, this.clock.now()))) {
+        throw new RateLimitedError('Too many group changes; slow down');
+      }
+    };
   }
 
   private systemMessage(

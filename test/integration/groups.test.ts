@@ -222,6 +222,7 @@ describe('groups', () => {
     // Prepare
     const { conversationId } = await createGroup('alice', 'Closed', ['bob']);
     const direct = await app.request<ConversationAnswer>('alice', { action: 'openDirect', userId: 'bob' });
+    const before = await app.scanAll();
 
     // Act
     const byOutsider = await app.request<ErrorFrame>('mallory', {
@@ -235,9 +236,10 @@ describe('groups', () => {
       userIds: ['carol'],
     });
 
-    // Assess
+    // Assess: refused changes store nothing, not even a quota counter
     expect(byOutsider).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     expect(toDirect).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    expect(await app.scanAll()).toEqual(before);
   });
 
   it('holds a group of 250 members in consecutive membership messages, and refuses the 251st', async () => {
