@@ -216,11 +216,15 @@ export class ConversationStore {
   applySync(
     conversationId: string,
     afterSeq: number,
-    page: { messages: readonly Message[]; lastSeq: number },
+    page: { messages: readonly Message[]; lastSeq: number; hasMore?: boolean },
   ): Message[] {
     const state = this.states.get(conversationId);
     if (!state) return [];
-    if (page.lastSeq > state.conversation.lastSeq) {
+    if (page.hasMore === false) {
+      // The last page: its lastSeq is the newest seq this member may see (a removed member's stops at
+      // the removal), so the conversation is not "behind" a head it can never reach.
+      state.conversation = { ...state.conversation, lastSeq: Math.max(page.lastSeq, state.syncedSeq) };
+    } else if (page.lastSeq > state.conversation.lastSeq) {
       state.conversation = { ...state.conversation, lastSeq: page.lastSeq };
     }
     if (afterSeq > state.syncedSeq) {
@@ -236,6 +240,9 @@ export class ConversationStore {
     }
     for (const seq of state.held.keys()) if (seq <= state.syncedSeq) state.held.delete(seq);
     applied.push(...this.release(state));
+    if (state.syncedSeq > state.conversation.lastSeq) {
+      state.conversation = { ...state.conversation, lastSeq: state.syncedSeq };
+    }
     this.persist(state, applied);
     return applied;
   }

@@ -456,4 +456,34 @@ describe('MessengerClient', () => {
     expect(server.requests('getPresence').at(-1)?.userIds).toEqual(['bob']);
     expect(client.presence('bob')?.status).toBe('online');
   });
+
+  it('stops syncing a conversation once sync says nothing more is visible (a removed member)', async () => {
+    // Prepare: the list shows the head at 5, but sync stops at 2 for this member.
+    const { make, server } = setup();
+    const id = server.createDirect('alice', 'bob');
+    for (const body of ['1', '2', '3', '4', '5']) server.append(id, 'bob', body);
+    const room = server.room(id);
+    const visible = room.messages.slice(0, 2);
+    server.answerFilter = (socket, frame) => {
+      if (frame.action !== 'sync') return true;
+      socket.push({
+        type: 'messages',
+        requestId: frame.requestId,
+        conversationId: id,
+        messages: visible.filter((m) => m.seq > Number(frame.afterSeq)),
+        lastSeq: 2,
+        hasMore: false,
+      });
+      return false;
+    };
+
+    // Act
+    const { client } = await make('alice');
+    await vi.advanceTimersByTimeAsync(5_000);
+
+    // Assess
+    expect(client.messages(id).map((m) => m.seq)).toEqual([1, 2]);
+    expect(server.requests('sync')).toHaveLength(1);
+    expect(client.conversation(id)?.lastSeq).toBe(2);
+  });
 });
