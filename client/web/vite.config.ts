@@ -14,6 +14,7 @@ export default defineConfig({
   },
   server: {
     // `npx vite client/web` during development: the runtime on 8080 answers /dev and WebSockets.
-    proxy: { '/dev': 'http://127.0.0.1:8080' },
+    // changeOrigin: /dev/token then answers with the runtime's own wsUrl, and sockets go straight to it.
+    proxy: { '/dev': { target: 'http://127.0.0.1:8080', changeOrigin: true } },
   },
 });

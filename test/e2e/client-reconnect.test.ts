@@ -39,6 +39,8 @@ const essence = (m: Message) => ({
 describe('SDK against the local runtime with sockets killed at random', () => {
   let stack: LocalStack;
   const devices: Device[] = [];
+  /** Error answers the devices got, by code (retryable ones are resent). */
+  const errorCodes = new Map<string, number>();
 
   beforeAll(async () => {
     stack = await startLocalStack();
@@ -57,6 +59,12 @@ describe('SDK against the local runtime with sockets killed at random', () => {
       constructor(url: string) {
         super(url);
         sockets.push(this);
+        this.on('message', (data) => {
+          const text = String(data);
+          if (!text.includes('"type":"error"')) return;
+          const { code } = JSON.parse(text) as { code: string };
+          errorCodes.set(code, (errorCodes.get(code) ?? 0) + 1);
+        });
       }
       override send(data: string): void {
         if (data.includes('"action":"sendMessage"')) frames.sendMessage += 1;
@@ -123,10 +131,11 @@ describe('SDK against the local runtime with sockets killed at random', () => {
     const b1 = await device('bob', 'bob-phone');
     const withBob = (await a1.client.openDirect('bob')).conversationId;
     const withCarol = (await a1.client.openDirect('carol')).conversationId;
+    const team = (await a2.client.createGroup('kill test', ['bob'])).conversationId;
     const targets = new Map<Device, string[]>([
-      [a1, [withBob, withCarol]],
-      [a2, [withBob, withCarol]],
-      [b1, [withBob]],
+      [a1, [withBob, withCarol, team]],
+      [a2, [withBob, withCarol, team]],
+      [b1, [withBob, team]],
     ]);
     const started = Date.now();
     let kills = 0;
@@ -162,7 +171,7 @@ describe('SDK against the local runtime with sockets killed at random', () => {
     await killer;
 
     // Every device reaches the server's head by itself (events, gap fill, catch-up): no nudging.
-    const conversations = [withBob, withCarol];
+    const conversations = [withBob, withCarol, team];
     const truth = new Map<string, Message[]>();
     for (const id of conversations) truth.set(id, await serverHistory('alice', id));
     const report = () =>
@@ -194,7 +203,8 @@ describe('SDK against the local runtime with sockets killed at random', () => {
 
     // Assess: the server stored each message once, with seqs 1..N.
     const sent = devices.reduce((n, d) => n + [...d.sentOrder.values()].flat().length, 0);
-    const stored = [...truth.values()].flat();
+    // The group's first message is its creation; the rest are the texts sent.
+    const stored = [...truth.values()].flat().filter((m) => m.kind === 'text');
     expect(acked).toHaveLength(sent);
     expect(stored).toHaveLength(sent);
     expect(new Set(stored.map((m) => m.clientMessageId)).size).toBe(sent);
@@ -227,7 +237,8 @@ describe('SDK against the local runtime with sockets killed at random', () => {
     console.log(
       `[client kill test] messages sent: ${sent} (${conversations.length} conversations, 3 devices), ` +
         `sendMessage frames: ${frames} (resends: ${frames - sent}), kills: ${kills}, ` +
-        `reconnects: ${reconnects}, duration: ${duration} ms`,
+        `reconnects: ${reconnects}, error answers: ${JSON.stringify(Object.fromEntries(errorCodes))}, ` +
+        `duration: ${duration} ms`,
     );
   }, 120_000);
 });
