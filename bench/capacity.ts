@@ -71,5 +71,5 @@ export const describeTally = (tally: CapacityTally): string => {
     .map(([name, count]) => `${name.replace('Command', '')}×${count}`)
     .join(', ');
   const count = [...tally.calls.values()].reduce((sum, value) => sum + value, 0);
-  return `${count} calls (${calls}); ${tally.total.toFixed(1)} capacity units (RCU ${tally.readUnits.toFixed(1)}, WCU ${tally.writeUnits.toFixed(1)})`;
+  return `${count} calls (${calls}); ${tally.total.toFixed(1)} capacity units as DynamoDB Local counts them`;
 };

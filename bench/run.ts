@@ -132,7 +132,7 @@ const waitFor = <T>(
   timeoutMs = 10_000,
 ): Promise<T> =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+    const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
     const onMessage = (data: WebSocket.RawData) => {
       const value = match(JSON.parse(data.toString()) as ServerFrame);
       if (value === undefined) return;
@@ -166,13 +166,16 @@ const latencyFigures = async () => {
     await waitFor(alice, (frame) => (frame.type === 'conversation' ? frame : undefined));
     const conversationId = directConversationId('alice', 'bob');
     const samples: number[] = [];
+    // Alice and Bob take turns, one message every 55 ms at most: under the send quota of 100 per 10 s each.
     for (let n = 0; n < 200; n++) {
+      const [sender, receiver] = n % 2 === 0 ? [alice, bob] : [bob, alice];
       const clientMessageId = `lat-${n}`;
-      const received = waitFor(bob, (frame) =>
+      const received = waitFor(receiver, (frame) =>
         frame.type === 'message' && frame.message.clientMessageId === clientMessageId ? true : undefined,
       );
+      const paced = new Promise((resolve) => setTimeout(resolve, 55));
       const started = performance.now();
-      alice.send(
+      sender.send(
         JSON.stringify({
           action: 'sendMessage',
           requestId: `r${n}`,
@@ -183,6 +186,7 @@ const latencyFigures = async () => {
       );
       await received;
       samples.push(performance.now() - started);
+      await paced;
     }
     samples.sort((a, b) => a - b);
     line(
