@@ -9,26 +9,47 @@ const USAGE = `Usage: npm start -- [options]
   --host <address>  Interface to bind (default $HOST or 127.0.0.1)
   --data-dir <dir>  Where DynamoDB Local and the signing key persist (default .data)
   --in-memory       Keep nothing: DynamoDB Local in memory (also MESSENGER_IN_MEMORY=1)
+  --poll-interval <ms>  Pause between empty reads of the table's stream (default 20)
   --help            This text
 
 Logs of the runtime and the handlers: LOG_LEVEL=debug|info|warn|error (default warn).`;
 
+class UsageError extends Error {}
+
 const parseOptions = () => {
-  const { values } = parseArgs({
+  let values: ReturnType<typeof parseFlags>['values'];
+  try {
+    ({ values } = parseFlags());
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return checkOptions(values);
+};
+
+const parseFlags = () =>
+  parseArgs({
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
+      'poll-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+
+const checkOptions = (values: ReturnType<typeof parseFlags>['values']) => {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
-    throw new Error(`--port must be a port number, not ${values.port}`);
+    throw new UsageError(`--port must be a port number, not ${values.port}`);
+  }
+  const pollIntervalMs = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
+  if (pollIntervalMs !== undefined && (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 0)) {
+    throw new UsageError(`--poll-interval must be a number of milliseconds, not ${values['poll-interval']}`);
   }
   return {
     help: values.help ?? false,
+    pollIntervalMs,
     port,
     host: values.host,
     dataDir: values['data-dir'],
@@ -103,6 +124,10 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
   if ((error as Error)?.name === 'JavaMissingError') {
     process.stderr.write(`\n${(error as Error).message}\n\n`);
   } else {
