@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../lambdas/shared/logger';
 import { type AuthorizerHandler, lambdaContext, type WebSocketHandler } from '../lambda-handlers';
@@ -121,6 +121,24 @@ export class Handshake {
     };
   }
 }
+
+/**
+ * Why a request is not a WebSocket handshake at all (checked before the authorizer runs, so nothing
+ * is invoked or stored for it), or undefined when it is one.
+ */
+export const malformedUpgrade = (
+  request: IncomingMessage,
+): { statusCode: number; message: string } | undefined => {
+  if (request.method !== 'GET') return { statusCode: 405, message: 'Method Not Allowed' };
+  if (request.headers.upgrade?.toLowerCase() !== 'websocket')
+    return { statusCode: 400, message: 'Bad Request' };
+  if (!/^[+/0-9A-Za-z]{22}==$/.test(request.headers['sec-websocket-key'] ?? '')) {
+    return { statusCode: 400, message: 'Bad Request' };
+  }
+  const version = Number(request.headers['sec-websocket-version']);
+  if (version !== 13 && version !== 8) return { statusCode: 400, message: 'Bad Request' };
+  return undefined;
+};
 
 /** Answers an upgrade request with a plain HTTP error, as API Gateway does when it refuses a handshake. */
 export const refuseUpgrade = (socket: Duplex, statusCode: number, message: string): void => {

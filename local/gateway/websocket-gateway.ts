@@ -8,7 +8,7 @@ import { Connection } from './connection';
 import { ConnectionRegistry } from './connection-registry';
 import { ConnectionTimers, type ExpiryReason } from './connection-timers';
 import { FrameSizeGuard } from './frame-size-guard';
-import { Handshake, type HandshakeRoutes, refuseUpgrade } from './handshake';
+import { Handshake, type HandshakeRoutes, malformedUpgrade, refuseUpgrade } from './handshake';
 import type { GatewayLimits } from './limits';
 import { ManagementApi } from './management-api';
 import { MessageRouter, type MessageRoutes } from './message-router';
@@ -68,6 +68,11 @@ export class WebSocketGateway {
     socket.on('error', (error) => this.options.log.debug('handshake socket error', { error }));
     if (this.closing) {
       refuseUpgrade(socket, 503, 'Service Unavailable');
+      return;
+    }
+    const malformed = malformedUpgrade(request);
+    if (malformed) {
+      refuseUpgrade(socket, malformed.statusCode, malformed.message);
       return;
     }
     this.track(this.upgrade(request, socket, head)).catch((error) => {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -68,6 +69,32 @@ describe('the local API Gateway, with recording handlers', () => {
     expect(fakes.authorizerEvents.length - authorizationsBefore).toBe(5);
     expect(fakes.connectEvents.length - connectsBefore).toBe(2);
     expect(stack.runtime.gateway.connections.size).toBe(0);
+  });
+
+  it('refuses a malformed upgrade request with 400 before invoking the authorizer', async () => {
+    // Prepare
+    const authorizationsBefore = fakes.authorizerEvents.length;
+    const { hostname, port } = new URL(stack.runtime.url);
+
+    // Act
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(
+          'GET /?token=user-mallory&deviceId=d1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            'Sec-WebSocket-Key: not-a-key\r\nSec-WebSocket-Version: 13\r\n\r\n',
+        ),
+      );
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString();
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+
+    // Assess
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(fakes.authorizerEvents.length).toBe(authorizationsBefore);
   });
 
   it('routes by action with a $default fallback and sends the integration answer back', async () => {
