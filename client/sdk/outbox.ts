@@ -149,6 +149,8 @@ export class Outbox extends Emitter<OutboxEvents> {
 
   /** Online: send everything pending. Offline: stop until the next connection. */
   setOnline(online: boolean): void {
+    // A planned switch of sockets opens the new one while online: the loops carry on.
+    if (online === this.online) return;
     this.online = online;
     this.epoch += 1;
     if (!online) return;

@@ -6,7 +6,7 @@ import { MessengerClient } from '../sdk/messenger-client';
 import type { OutboxEntry } from '../sdk/storage/client-storage';
 import { IndexedDbStorage } from '../sdk/storage/indexeddb';
 import { MemoryStorage } from '../sdk/storage/memory';
-import { batched, h } from './dom';
+import { batched, h, reconcile } from './dom';
 import { claimDeviceId, type DevToken, fetchDevToken, fetchPush, type PushNotice } from './session';
 
 const TYPING_SHOWN_MS = 4_000;
@@ -61,6 +61,7 @@ export class ChatApp {
     text: 'Send',
     attrs: { type: 'submit', disabled: true },
   });
+  private readonly olderItem = h('li', {}, this.olderButton);
   private readonly pushList = h('ol', { attrs: { 'aria-label': 'Captured push notifications' } });
   private readonly pushPanel = h(
     'details',
@@ -359,7 +360,7 @@ export class ChatApp {
     const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 60;
     const readByOthers = Math.max(0, ...Object.values(view.readBy));
     const items: HTMLLIElement[] = [];
-    if (view.hasOlder) items.push(h('li', {}, this.olderButton) as HTMLLIElement);
+    if (view.hasOlder) items.push(this.olderItem);
     for (const message of this.client.messages(id)) {
       items.push(this.messageNode(message, readByOthers));
     }
@@ -369,7 +370,9 @@ export class ChatApp {
     }
     const before = this.log.scrollHeight;
     const top = this.log.scrollTop;
-    this.log.replaceChildren(...items);
+    reconcile(this.log, items);
+    const live = new Set<Node>(items);
+    for (const [key, node] of this.nodes) if (key.startsWith('p:') && !live.has(node)) this.nodes.delete(key);
     if (atBottom) this.log.scrollTop = this.log.scrollHeight;
     else if (this.loadingOlder) this.log.scrollTop = top + (this.log.scrollHeight - before);
     this.markReadIfSeen();
@@ -389,27 +392,36 @@ export class ChatApp {
   private messageNode(message: Message, readByOthers: number): HTMLLIElement {
     const mine = message.senderId === this.client.userId;
     const state = !mine ? 'received' : message.seq <= readByOthers ? 'read' : 'sent';
+    const meta = `${mine ? 'You' : message.senderId} · ${time(message.sentAt)}${mine ? ` · ${state === 'read' ? 'Read' : 'Sent'}` : ''}`;
     const key = `m:${message.seq}`;
-    let node = this.nodes.get(key);
-    if (!node || node.dataset.state !== state) {
-      if (message.kind !== 'text') {
-        node = h('li', { class: 'msg system', text: messageText(message) });
-      } else {
-        const meta = `${mine ? 'You' : message.senderId} · ${time(message.sentAt)}${mine ? ` · ${state === 'read' ? 'Read' : 'Sent'}` : ''}`;
-        node = h(
-          'li',
-          { class: mine ? 'msg mine' : 'msg', attrs: { 'data-seq': message.seq, 'data-state': state } },
-          h('span', { class: 'meta', text: meta }),
-          h('span', { class: 'body', text: message.body }),
-        );
+    const cached = this.nodes.get(key);
+    if (cached) {
+      // Sent → Read changes the line in place: the node stays, so it is not announced again.
+      if (cached.dataset.state !== state) {
+        cached.dataset.state = state;
+        const metaNode = cached.querySelector('.meta');
+        if (metaNode) metaNode.textContent = meta;
       }
-      node.dataset.state = state;
-      this.nodes.set(key, node);
+      return cached;
     }
+    const node =
+      message.kind !== 'text'
+        ? h('li', { class: 'msg system', text: messageText(message), attrs: { 'data-seq': message.seq } })
+        : h(
+            'li',
+            { class: mine ? 'msg mine' : 'msg', attrs: { 'data-seq': message.seq } },
+            h('span', { class: 'meta', text: meta }),
+            h('span', { class: 'body', text: message.body }),
+          );
+    node.dataset.state = state;
+    this.nodes.set(key, node);
     return node;
   }
 
   private pendingNode(entry: OutboxEntry): HTMLLIElement {
+    const key = `p:${entry.clientMessageId}:${entry.state}`;
+    const cached = this.nodes.get(key);
+    if (cached) return cached;
     const failed = entry.state === 'failed';
     const meta = h('span', {
       class: 'meta',
@@ -428,6 +440,7 @@ export class ChatApp {
       discard.addEventListener('click', () => this.client.discardMessage(entry.clientMessageId));
       meta.append(retry, ' ', discard);
     }
+    this.nodes.set(key, node);
     return node;
   }
 

@@ -44,3 +44,15 @@ export const batched = (render: () => void): (() => void) => {
     });
   };
 };
+
+/**
+ * Makes `parent`'s children exactly `items`, moving only what changed: nodes already in place stay
+ * attached, so a live region announces only what is new.
+ */
+export const reconcile = (parent: Element, items: readonly Node[]): void => {
+  items.forEach((item, index) => {
+    const current = parent.childNodes[index];
+    if (current !== item) parent.insertBefore(item, current ?? null);
+  });
+  while (parent.childNodes.length > items.length) parent.lastChild?.remove();
+};

@@ -486,4 +486,36 @@ describe('MessengerClient', () => {
     expect(server.requests('sync')).toHaveLength(1);
     expect(client.conversation(id)?.lastSeq).toBe(2);
   });
+
+  it('does not resend an in-flight message when the socket is replaced before the 2-hour limit', async () => {
+    // Prepare: connections are rotated at 114 s; the ack is held back until after the switch.
+    const { make, server, network } = setup();
+    const id = server.createDirect('alice', 'bob');
+    const { client } = await make('alice', 'a1', {
+      requestTimeoutMs: 200_000,
+      socket: { random: () => 0.5, maxConnectionAgeMs: 120_000, drainMs: 15_000 },
+    });
+    const acks: (() => void)[] = [];
+    server.answerFilter = (_socket, frame, deliver) => {
+      if (frame.action !== 'sendMessage') return true;
+      acks.push(deliver);
+      return false;
+    };
+    // Only the ack can settle the send (its own message event is lost).
+    server.deliverEvent = (_socket, event) => event.type !== 'message';
+    const sent = client.sendMessage(id, 'across the switch');
+    await settle();
+
+    // Act
+    await vi.advanceTimersByTimeAsync(115_000);
+    const socketsAfterSwitch = network.sockets.length;
+    for (const deliver of acks) deliver();
+    await settle();
+
+    // Assess: the answer came back on the old socket, and nothing was sent twice.
+    expect(socketsAfterSwitch).toBe(2);
+    expect((await sent).seq).toBe(1);
+    expect(server.requests('sendMessage')).toHaveLength(1);
+    expect(client.status).toBe('online');
+  });
 });
