@@ -7,10 +7,9 @@ export interface Closed {
 
 type Frame = Record<string, unknown>;
 
-let requestCounter = 0;
-
 /** A WebSocket client for tests: keeps every frame received and waits for the ones asked for. */
 export class TestSocket {
+  private static requests = 0;
   readonly received: unknown[] = [];
   readonly closed: Promise<Closed>;
   private readonly waiters = new Set<() => void>();
@@ -60,8 +59,8 @@ export class TestSocket {
 
   /** Sends a request (a requestId is added when missing) and resolves with the frame answering it. */
   async request<T extends Frame = Frame>(frame: Frame, timeoutMs = 10_000): Promise<T> {
-    requestCounter += 1;
-    const requestId = (frame.requestId as string | undefined) ?? `req-${requestCounter}`;
+    TestSocket.requests += 1;
+    const requestId = (frame.requestId as string | undefined) ?? `req-${TestSocket.requests}`;
     this.send({ ...frame, requestId });
     return this.waitFor<T>((value) => (value as Frame)?.requestId === requestId, timeoutMs);
   }
