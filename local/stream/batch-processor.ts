@@ -48,12 +48,22 @@ export class BatchProcessor {
   }
 
   async process(records: readonly _Record[]): Promise<void> {
+    await this.deliverAll(this.select(records));
+  }
+
+  /** The records as Lambda would hand them over, those the filter patterns reject left out. */
+  select(records: readonly _Record[]): DynamoDBRecord[] {
     const { settings, streamArn } = this.options;
-    const wanted = records
+    return records
       .map((record) => toLambdaRecord(record, streamArn))
       .filter((record) => matchesAnyPattern(settings.filterPatterns, record));
-    for (let start = 0; start < wanted.length; start += settings.batchSize) {
-      await this.deliver(wanted.slice(start, start + settings.batchSize), 0);
+  }
+
+  /** Invokes the function with batches of at most batchSize, one after the other. */
+  async deliverAll(records: readonly DynamoDBRecord[]): Promise<void> {
+    const { batchSize } = this.options.settings;
+    for (let start = 0; start < records.length; start += batchSize) {
+      await this.deliver(records.slice(start, start + batchSize), 0);
     }
   }
 

@@ -5,6 +5,7 @@ import {
   GetShardIteratorCommand,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '../../lambdas/shared/logger';
 import type { BatchProcessor } from './batch-processor';
 
@@ -15,6 +16,9 @@ export interface ShardReaderOptions {
   readonly startingPosition: 'LATEST' | 'TRIM_HORIZON';
   readonly processor: BatchProcessor;
   readonly pollIntervalMs: number;
+  /** Records are gathered for this long, up to batchSize, before they are handed over (0: at once). */
+  readonly batchingWindowMs: number;
+  readonly batchSize: number;
   readonly log: Logger;
   readonly isStopped: () => boolean;
 }
@@ -26,6 +30,9 @@ export class ShardReader {
   private iterator?: string;
   private lastSequenceNumber?: string;
   private wake?: () => void;
+  /** Records read and accepted by the filters, waiting for the batching window to close. */
+  private gathered: DynamoDBRecord[] = [];
+  private gatheringSince = 0;
 
   constructor(private readonly options: ShardReaderOptions) {}
 
@@ -61,15 +68,31 @@ export class ShardReader {
       }
       const records = output.Records ?? [];
       if (records.length > 0) {
-        await processor.process(records);
+        if (this.gathered.length === 0) this.gatheringSince = Date.now();
+        this.gathered.push(...processor.select(records));
         this.lastSequenceNumber =
           records[records.length - 1]?.dynamodb?.SequenceNumber ?? this.lastSequenceNumber;
       }
-      if (!output.NextShardIterator) return 'ended';
+      const ended = !output.NextShardIterator;
+      if (this.gathered.length > 0 && (ended || this.batchReady())) {
+        const batch = this.gathered;
+        this.gathered = [];
+        await processor.deliverAll(batch);
+      }
+      if (ended) return 'ended';
       this.iterator = output.NextShardIterator;
       if (records.length === 0) await this.pause(this.options.pollIntervalMs);
     }
     return 'stopped';
+  }
+
+  private batchReady(): boolean {
+    const { batchingWindowMs, batchSize } = this.options;
+    return (
+      batchingWindowMs <= 0 ||
+      this.gathered.length >= batchSize ||
+      Date.now() - this.gatheringSince >= batchingWindowMs
+    );
   }
 
   /** Ends a pause early (on stop). */

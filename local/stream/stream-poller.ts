@@ -96,6 +96,8 @@ export class StreamPoller {
       shardId,
       startingPosition,
       pollIntervalMs: this.options.pollIntervalMs ?? 20,
+      batchingWindowMs: this.settings.maxBatchingWindowSeconds * 1000,
+      batchSize: this.settings.batchSize,
       log: shardLog,
       isStopped: () => this.stopped,
       processor: new BatchProcessor({

@@ -4,6 +4,8 @@ import type { FilterPattern } from './event-filter';
 /** The event source mapping settings the poller honours (those of `FANOUT_SOURCE`, which CDK deploys). */
 export interface StreamSourceSettings {
   readonly batchSize: number;
+  /** How long records are gathered, up to batchSize, before the function is invoked; 0 = at once. */
+  readonly maxBatchingWindowSeconds: number;
   /** Retries of a failing batch before it goes to the dead-letter queue; -1 retries until the records expire. */
   readonly retryAttempts: number;
   readonly bisectBatchOnError: boolean;
@@ -16,6 +18,7 @@ export interface StreamSourceSettings {
 
 export const FANOUT_SOURCE_SETTINGS: StreamSourceSettings = {
   batchSize: FANOUT_SOURCE.batchSize,
+  maxBatchingWindowSeconds: FANOUT_SOURCE.maxBatchingWindowSeconds,
   retryAttempts: FANOUT_SOURCE.retryAttempts,
   bisectBatchOnError: FANOUT_SOURCE.bisectBatchOnError,
   reportBatchItemFailures: FANOUT_SOURCE.reportBatchItemFailures,

@@ -11,7 +11,10 @@ import { Entity } from '../../../lambdas/shared/table-schema';
 import { SilentLogger } from '../../../local/silent-logger';
 import { DeadLetterQueue } from '../../../local/stream/dead-letter-queue';
 import { StreamPoller } from '../../../local/stream/stream-poller';
-import { FANOUT_SOURCE_SETTINGS } from '../../../local/stream/stream-source-settings';
+import {
+  FANOUT_SOURCE_SETTINGS,
+  type StreamSourceSettings,
+} from '../../../local/stream/stream-source-settings';
 import { eventually } from '../../e2e/support/eventually';
 
 interface FakeShard {
@@ -96,19 +99,25 @@ describe('StreamPoller', () => {
     await poller?.stop();
   });
 
-  const startPoller = async (streams: FakeStreams, startingPosition: 'LATEST' | 'TRIM_HORIZON') => {
+  const startPoller = async (
+    streams: FakeStreams,
+    startingPosition: 'LATEST' | 'TRIM_HORIZON',
+    settings: Partial<StreamSourceSettings> = {},
+    invocations: number[][] = [],
+  ) => {
     const delivered: number[] = [];
     poller = new StreamPoller({
       client: streams as unknown as DynamoDBStreamsClient,
       streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/x',
       handler: async (event) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
+        invocations.push(seqs(event));
         delivered.push(...seqs(event));
       },
       deadLetters: new DeadLetterQueue(),
       log: new SilentLogger(),
       region: 'us-east-1',
-      settings: { ...FANOUT_SOURCE_SETTINGS, startingPosition },
+      settings: { ...FANOUT_SOURCE_SETTINGS, startingPosition, ...settings },
       pollIntervalMs: 2,
       discoveryIntervalMs: 10,
     });
@@ -151,5 +160,32 @@ describe('StreamPoller', () => {
     // Assess
     await eventually(() => expect(delivered).toEqual([3, 4, 5, 6]));
     expect(poller?.activeShards).toEqual(['next']);
+  });
+
+  it('gathers records for the batching window before invoking, up to the batch size', async () => {
+    // Prepare: GetRecords answers two records at a time
+    const streams = new FakeStreams();
+    streams.shards.push({ id: 'only', closed: false, records: [1, 2, 3, 4, 5].map(record) });
+    const invocations: number[][] = [];
+
+    // Act
+    await startPoller(streams, 'TRIM_HORIZON', { maxBatchingWindowSeconds: 0.3, batchSize: 4 }, invocations);
+
+    // Assess
+    await eventually(() => expect(invocations.flat()).toEqual([1, 2, 3, 4, 5]));
+    expect(invocations[0]).toEqual([1, 2, 3, 4]);
+  });
+
+  it('invokes as soon as records arrive when there is no batching window', async () => {
+    // Prepare
+    const streams = new FakeStreams();
+    streams.shards.push({ id: 'only', closed: false, records: [1, 2, 3].map(record) });
+    const invocations: number[][] = [];
+
+    // Act
+    await startPoller(streams, 'TRIM_HORIZON', { maxBatchingWindowSeconds: 0 }, invocations);
+
+    // Assess
+    await eventually(() => expect(invocations).toEqual([[1, 2], [3]]));
   });
 });
