@@ -85,6 +85,7 @@ export class DynamoConversationStore implements ConversationStore {
     return items.map((item) => ({
       conversationId: item.conversationId as string,
       readSeq: (item.readSeq as number | undefined) ?? 0,
+      ...(typeof item.removedSeq === 'number' ? { removedSeq: item.removedSeq } : {}),
     }));
   }
 
@@ -109,26 +110,55 @@ export class DynamoConversationStore implements ConversationStore {
     return (await consistentBatchGet(this.client, this.tableName, keys)).map(toMembership);
   }
 
-  async addToInboxes(conversationId: string, userIds: string[], now: string): Promise<void> {
+  async addToInboxes(
+    conversationId: string,
+    userIds: string[],
+    joinedSeq: number,
+    now: string,
+  ): Promise<void> {
+    // Applies only a newer join than the entry knows, so a late repair never undoes a later removal.
     await Promise.all(
       userIds.map((userId) =>
-        this.client.send(
+        this.ignoreConditionFailure(
           new UpdateCommand({
             TableName: this.tableName,
             Key: Keys.inbox(userId, conversationId),
             UpdateExpression:
-              'SET entity = :entity, userId = :user, conversationId = :conversation, joinedAt = if_not_exists(joinedAt, :now), readSeq = if_not_exists(readSeq, :zero)',
+              'SET entity = :entity, userId = :user, conversationId = :conversation, joinedAt = :now, joinedSeq = :joined, readSeq = :floor REMOVE removedSeq',
+            ConditionExpression: 'attribute_not_exists(joinedSeq) OR joinedSeq < :joined',
             ExpressionAttributeValues: {
               ':entity': Entity.inbox,
               ':user': userId,
               ':conversation': conversationId,
               ':now': now,
-              ':zero': 0,
+              ':joined': joinedSeq,
+              ':floor': Math.max(0, joinedSeq - 1),
             },
           }),
         ),
       ),
     );
+  }
+
+  async recordRemoval(userId: string, conversationId: string, removedSeq: number): Promise<void> {
+    await this.ignoreConditionFailure(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: Keys.inbox(userId, conversationId),
+        UpdateExpression: 'SET removedSeq = :removed',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(joinedSeq) OR joinedSeq < :removed)',
+        ExpressionAttributeValues: { ':removed': removedSeq },
+      }),
+    );
+  }
+
+  private async ignoreConditionFailure(command: UpdateCommand): Promise<void> {
+    try {
+      await this.client.send(command);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async advanceReadSeq(userId: string, conversationId: string, seq: number): Promise<boolean> {

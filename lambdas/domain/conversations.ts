@@ -37,8 +37,8 @@ export class ConversationService {
 
   /** The conversation as `userId` sees it; FORBIDDEN for someone who never was a member. */
   async describe(conversationId: string, userId: string): Promise<Conversation> {
-    const { head, readSeq } = await this.readAccess(conversationId, userId);
-    return toConversation(head, await this.memberIds(head), readSeq);
+    const { head, membership, readSeq } = await this.readAccess(conversationId, userId);
+    return toConversation(head, await this.memberIds(head), readSeq, membership.removedSeq);
   }
 
   async list(userId: string): Promise<Conversation[]> {
@@ -50,7 +50,7 @@ export class ConversationService {
       inbox.map(async (entry) => {
         const head = byId.get(entry.conversationId);
         if (!head) return undefined;
-        return toConversation(head, await this.memberIds(head), entry.readSeq);
+        return toConversation(head, await this.memberIds(head), entry.readSeq, entry.removedSeq);
       }),
     );
     return conversations
@@ -103,16 +103,18 @@ const visibleRange = (membership: Membership) => ({
   last: membership.removedSeq ?? Number.MAX_SAFE_INTEGER,
 });
 
+/** The conversation as one user sees it: a removed member's `lastSeq` is the seq that removed them. */
 export const toConversation = (
   head: ConversationHead,
   memberIds: string[],
   readSeq: number,
+  removedSeq?: number,
 ): Conversation => ({
   conversationId: head.conversationId,
   kind: head.kind,
   ...(head.name === undefined ? {} : { name: head.name }),
   memberIds,
-  lastSeq: head.lastSeq,
+  lastSeq: removedSeq ?? head.lastSeq,
   readSeq,
   lastActivityAt: head.lastActivityAt,
 });

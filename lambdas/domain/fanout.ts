@@ -1,6 +1,7 @@
 import { logger } from '../shared/logger';
-import type { Conversation, Message, PresenceStatus, ServerEvent } from '../shared/protocol';
+import type { Message, PresenceStatus, ServerEvent } from '../shared/protocol';
 import { directMembers } from './conversation-id';
+import { toConversation } from './conversations';
 import type {
   ConnectionNotifier,
   ConnectionRegistry,
@@ -26,7 +27,7 @@ export interface OfflineNotifier {
 export interface FanoutDependencies {
   conversations: Pick<
     ConversationStore,
-    'listMembers' | 'readHeads' | 'readSeqs' | 'addToInboxes' | 'listDirectContacts'
+    'listMembers' | 'readHeads' | 'readSeqs' | 'addToInboxes' | 'recordRemoval' | 'listDirectContacts'
   >;
   connections: ConnectionRegistry;
   presence: Pick<PresenceStore, 'forgetEntry'>;
@@ -126,23 +127,20 @@ export class FanoutService {
   /** After a membership change: inbox entries for new members, and a `conversation` event to every member. */
   private async announceMembership(message: Message, batch: BatchCache): Promise<void> {
     const added = Array.isArray(message.data?.memberIds) ? (message.data.memberIds as string[]) : [];
-    if (added.length > 0)
-      await this.deps.conversations.addToInboxes(message.conversationId, added, message.sentAt);
+    if (added.length > 0) {
+      await this.deps.conversations.addToInboxes(message.conversationId, added, message.seq, message.sentAt);
+    }
+    const removed = message.data?.userId;
+    if (message.kind === 'member_removed' && typeof removed === 'string') {
+      await this.deps.conversations.recordRemoval(removed, message.conversationId, message.seq);
+    }
     const [head] = await this.deps.conversations.readHeads([message.conversationId]);
     if (!head) return;
     const members = (await batch.members(message.conversationId)).map((member) => member.userId);
     const readSeqs = await this.deps.conversations.readSeqs(message.conversationId, members);
     await Promise.all(
       members.map((userId) => {
-        const conversation: Conversation = {
-          conversationId: head.conversationId,
-          kind: head.kind,
-          ...(head.name === undefined ? {} : { name: head.name }),
-          memberIds: members,
-          lastSeq: head.lastSeq,
-          readSeq: readSeqs.get(userId) ?? 0,
-          lastActivityAt: head.lastActivityAt,
-        };
+        const conversation = toConversation(head, members, readSeqs.get(userId) ?? 0);
         return this.postToUsers([userId], { type: 'conversation', conversation }, batch);
       }),
     );

@@ -70,7 +70,7 @@ export class GroupService {
       create: { name, createdBy: creatorId },
     });
     if (outcome.kind !== 'appended') throw new ConflictError('The group could not be created; try again');
-    await this.store.addToInboxes(conversationId, founders ?? [], message.sentAt);
+    await this.store.addToInboxes(conversationId, founders ?? [], message.seq, message.sentAt);
     const spent = async () => {};
     for (const batch of rest)
       await this.change(conversationId, creatorId, { actorId: creatorId, added: batch }, spent);
@@ -125,8 +125,10 @@ export class GroupService {
         : this.systemMessage(conversationId, seq, actorId, 'members_added', { memberIds: change.added });
       const outcome = await this.log.appendMembershipChange(head.lastSeq, message, change);
       if (outcome.kind === 'appended') {
-        if (change.added.length > 0)
-          await this.store.addToInboxes(conversationId, change.added, message.sentAt);
+        if (change.added.length > 0) {
+          await this.store.addToInboxes(conversationId, change.added, message.seq, message.sentAt);
+        }
+        if (change.removed) await this.store.recordRemoval(change.removed, conversationId, message.seq);
         return;
       }
       if (outcome.kind === 'not-member') throw new ForbiddenError('Not a member of this conversation');

@@ -95,6 +95,8 @@ export interface ConversationAccess {
 export interface InboxEntry {
   conversationId: string;
   readSeq: number;
+  /** Set once the user was removed: the last seq they may see. */
+  removedSeq?: number;
 }
 
 export interface ConversationStore {
@@ -110,8 +112,13 @@ export interface ConversationStore {
   listMembers(conversationId: string): Promise<Membership[]>;
   /** Memberships of some users, removed ones included (strongly consistent). */
   readMemberships(conversationId: string, userIds: string[]): Promise<Membership[]>;
-  /** Adds inbox entries (idempotent: an existing entry keeps its read position). */
-  addToInboxes(conversationId: string, userIds: string[], now: string): Promise<void>;
+  /**
+   * Adds inbox entries for users who joined at `joinedSeq`, read up to the seq before it (idempotent;
+   * a join older than the entry's is ignored).
+   */
+  addToInboxes(conversationId: string, userIds: string[], joinedSeq: number, now: string): Promise<void>;
+  /** Marks a user's inbox entry as removed at `removedSeq` (idempotent). */
+  recordRemoval(userId: string, conversationId: string, removedSeq: number): Promise<void>;
   /** Moves a user's read position forward; false when it was already at or past `seq`. */
   advanceReadSeq(userId: string, conversationId: string, seq: number): Promise<boolean>;
   /** Read positions of several users in one conversation. */

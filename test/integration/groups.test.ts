@@ -291,3 +291,28 @@ describe('groups', () => {
     expect(withoutQuota(await app.scanAll())).toEqual(withoutQuota(before));
   });
 });
+
+describe('group read positions', () => {
+  it('starts a new member read up to the seq before their join, and shows a removed member the history up to removal', async () => {
+    // Prepare
+    const app = await createTestApp();
+    const created = await app.request<ConversationAnswer>('alice', { action: 'createGroup', name: 'Late', memberIds: ['bob'] });
+    const { conversationId } = created.conversation;
+    for (let n = 0; n < 3; n++) {
+      await app.request('alice', { action: 'sendMessage', conversationId, clientMessageId: `m${n}`, body: 'x' });
+    }
+
+    // Act
+    await app.request('alice', { action: 'addMembers', conversationId, userIds: ['dave'] });
+    await app.request('alice', { action: 'removeMember', conversationId, userId: 'bob' });
+    await app.request('alice', { action: 'sendMessage', conversationId, clientMessageId: 'after', body: 'y' });
+    const listFor = async (userId: string) =>
+      (await app.request<Extract<Answer, { type: 'conversations' }>>(userId, { action: 'listConversations' }))
+        .conversations[0];
+
+    // Assess: dave joined at seq 5, so 1..4 are not his to read; bob was removed at 6 and sees up to 6
+    expect(await listFor('dave')).toMatchObject({ lastSeq: 7, readSeq: 4 });
+    expect(await listFor('bob')).toMatchObject({ lastSeq: 6, readSeq: 0 });
+    expect(await listFor('alice')).toMatchObject({ lastSeq: 7 });
+  });
+});
