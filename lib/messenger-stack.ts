@@ -1,6 +1,5 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ACTIONS } from '../lambdas/shared/protocol';
 import { StreamFanout } from './constructs/fanout';
 import { MessengerFunctions } from './constructs/functions';
 import { Identity } from './constructs/identity';
@@ -53,7 +52,7 @@ export class MessengerStack extends Stack {
       logLevel: settings.logLevel,
       dev,
     });
-    this.webSocket.addRoutes(this.functions, ACTIONS);
+    this.webSocket.addRoutes(this.functions);
     this.fanout = new StreamFanout(this, 'Fanout', {
       table: this.table.table,
       handler: this.functions.fanout,

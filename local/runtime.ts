@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { Logger } from '../lambdas/shared/logger';
-import { ACTIONS } from '../lambdas/shared/protocol';
+import { WEBSOCKET_API } from '../lambdas/shared/websocket-api';
 import { DataDirLock } from './data-dir-lock';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb-local';
 import { AWS_GATEWAY_LIMITS, type GatewayLimits } from './gateway/limits';
@@ -260,16 +260,20 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     phase('handlers');
 
     const api = { ...API, domainName: `${urlHost(host)}:${port}`, region: LOCAL_REGION };
-    const routes: Record<string, WebSocketHandler> = { $default: handlers.request };
-    for (const action of ACTIONS) routes[action] = handlers.request;
+    const routes: Record<string, WebSocketHandler> = Object.fromEntries(
+      WEBSOCKET_API.requestRoutes.map((routeKey) => [routeKey, handlers.request]),
+    );
     const gateway = new WebSocketGateway({
       api,
       limits,
       handshake: {
-        authorizer: { handler: handlers.authorizer, identitySources: ['route.request.querystring.token'] },
+        authorizer: {
+          handler: handlers.authorizer,
+          identitySources: WEBSOCKET_API.authorizerIdentitySources,
+        },
         connect: handlers.connect,
       },
-      messages: { routes, selectionExpression: '$request.body.action' },
+      messages: { routes, selectionExpression: WEBSOCKET_API.routeSelectionExpression },
       disconnect: handlers.disconnect,
       log: log.child({ component: 'gateway' }),
     });

@@ -7,9 +7,7 @@ import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** Where the $connect authorizer finds the JWT (API Gateway refuses with 401 when it is absent). */
-export const TOKEN_IDENTITY_SOURCE = 'route.request.querystring.token';
+import { WEBSOCKET_API } from '../../lambdas/shared/websocket-api';
 
 /**
  * One JSON line per WebSocket event: ids, route and outcome only. The query string (which carries the
@@ -78,7 +76,7 @@ export class MessengerWebSocketApi extends Construct {
     this.api = new WebSocketApi(this, 'Api', {
       apiName: Stack.of(this).stackName,
       description: 'Messenger WebSocket API: one JSON frame per message, routed by its action',
-      routeSelectionExpression: '$request.body.action',
+      routeSelectionExpression: WEBSOCKET_API.routeSelectionExpression,
     });
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
@@ -111,9 +109,9 @@ export class MessengerWebSocketApi extends Construct {
    * $connect behind the Lambda authorizer, $disconnect, and every action plus $default to the request
    * Lambda as two-way routes, so the frame it returns is sent back to the client.
    */
-  addRoutes(handlers: MessengerRouteHandlers, actions: readonly string[]): void {
+  addRoutes(handlers: MessengerRouteHandlers): void {
     const authorizer = new WebSocketLambdaAuthorizer('TokenAuthorizer', handlers.authorizer, {
-      identitySource: [TOKEN_IDENTITY_SOURCE],
+      identitySource: [...WEBSOCKET_API.authorizerIdentitySources],
     });
     this.api.addRoute('$connect', {
       integration: new WebSocketLambdaIntegration('ConnectIntegration', handlers.connect),
@@ -124,7 +122,7 @@ export class MessengerWebSocketApi extends Construct {
     });
     Validations.of(disconnect).acknowledge(AFTER_CONNECT_AUTHORIZATION);
     const request = new WebSocketLambdaIntegration('RequestIntegration', handlers.request);
-    for (const routeKey of ['$default', ...actions]) {
+    for (const routeKey of WEBSOCKET_API.requestRoutes) {
       const route = this.api.addRoute(routeKey, { integration: request, returnResponse: true });
       Validations.of(route).acknowledge(AFTER_CONNECT_AUTHORIZATION);
     }

@@ -5,7 +5,6 @@ import { FANOUT_SOURCE } from '../../lambdas/shared/fanout-source';
 import { ACTIONS } from '../../lambdas/shared/protocol';
 import { TABLE } from '../../lambdas/shared/table-schema';
 import { ENDPOINT_MANAGEMENT_ACTIONS } from '../../lib/constructs/push';
-import { TOKEN_IDENTITY_SOURCE } from '../../lib/constructs/websocket-api';
 import { SettingsError } from '../../lib/messenger-settings';
 import { actionsOf, logicalIdOf, statementsOf, synthMessenger } from './synth-messenger';
 
@@ -94,7 +93,7 @@ describe('the WebSocket API', () => {
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'REQUEST',
-      IdentitySource: [TOKEN_IDENTITY_SOURCE],
+      IdentitySource: ['route.request.querystring.token'],
       AuthorizerUri: Match.objectLike({
         'Fn::Join': ['', Match.arrayWith([Match.objectLike({ 'Fn::GetAtt': [authorizerId, 'Arn'] })])],
       }),
