@@ -1,17 +1,12 @@
+import type { ErrorCodeName } from './protocol';
+
 /**
  * The error taxonomy. Every error a client may see is an AppError with a protocol code and
  * `expose: true`; anything else becomes INTERNAL at the edge, with no detail leaked.
  */
 
-export type ErrorCode =
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'RATE_LIMITED'
-  | 'INTERNAL';
+/** The protocol's error codes. */
+export type ErrorCode = ErrorCodeName;
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation } from '../../lambdas/shared/protocol';
-import type { PushNotification } from '../../local/sns/sns-stand-in';
 import { eventually } from './support/eventually';
 import { type LocalStack, startLocalStack } from './support/local-stack';
-
-const pushesFor = async (stack: LocalStack, userId: string): Promise<PushNotification[]> => {
-  const response = await fetch(`${stack.runtime.url}/dev/push?userId=${userId}`);
-  return ((await response.json()) as { notifications: PushNotification[] }).notifications;
-};
 
 describe('push notifications through the SNS stand-in', () => {
   let stack: LocalStack;
@@ -47,7 +41,7 @@ describe('push notifications through the SNS stand-in', () => {
 
     // Assess
     const [notification] = await eventually(async () => {
-      const notifications = await pushesFor(stack, 'bob');
+      const notifications = await stack.pushes('bob');
       expect(notifications).toHaveLength(1);
       return notifications;
     });
@@ -58,7 +52,7 @@ describe('push notifications through the SNS stand-in', () => {
       conversationId: conversation.conversationId,
       seq: ack.seq,
     });
-    expect(await pushesFor(stack, 'alice')).toEqual([]);
+    expect(await stack.pushes('alice')).toEqual([]);
     await alice.close();
   });
 
@@ -93,7 +87,7 @@ describe('push notifications through the SNS stand-in', () => {
         stack.runtime.sns.endpoints().filter((endpoint) => endpoint.attributes.Token === 'apns-token-carol'),
       ).toEqual([]),
     );
-    expect(await pushesFor(stack, 'carol')).toEqual([]);
+    expect(await stack.pushes('carol')).toEqual([]);
     await alice.close();
   });
 });

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '../../lambdas/shared/protocol';
-import type { PushNotification } from '../../local/sns/sns-stand-in';
 import { eventually } from './support/eventually';
 import { type LocalStack, startLocalStack } from './support/local-stack';
-
-const pushesFor = async (stack: LocalStack, userId: string): Promise<PushNotification[]> => {
-  const response = await fetch(`${stack.runtime.url}/dev/push?userId=${userId}`);
-  return ((await response.json()) as { notifications: PushNotification[] }).notifications;
-};
 
 /** Connects, registers a push token for the device, and disconnects: the user is then offline. */
 const registerOffline = async (stack: LocalStack, userId: string, deviceId: string) => {
@@ -64,15 +58,15 @@ describe('who gets a push', () => {
     // Assess: carol got the message in real time, bob a push on each device, within the same fan-out
     await carol.waitFor((frame) => (frame as { message?: Message }).message?.seq === ack.seq);
     const bobs = await eventually(async () => {
-      const notifications = await pushesFor(stack, 'bob');
+      const notifications = await stack.pushes('bob');
       expect(notifications).toHaveLength(2);
       return notifications;
     });
     expect(bobs.map((notification) => notification.deviceId).sort()).toEqual(['phone', 'tablet']);
     expect(bobs.every((notification) => notification.seq === ack.seq)).toBe(true);
-    expect(await pushesFor(stack, 'carol')).toEqual([]);
-    expect(await pushesFor(stack, 'erin')).toEqual([]);
-    expect(await pushesFor(stack, 'alice')).toEqual([]);
+    expect(await stack.pushes('carol')).toEqual([]);
+    expect(await stack.pushes('erin')).toEqual([]);
+    expect(await stack.pushes('alice')).toEqual([]);
     await Promise.all([alice.close(), carol.close()]);
   });
 });

@@ -296,16 +296,30 @@ describe('group read positions', () => {
   it('starts a new member read up to the seq before their join, and shows a removed member the history up to removal', async () => {
     // Prepare
     const app = await createTestApp();
-    const created = await app.request<ConversationAnswer>('alice', { action: 'createGroup', name: 'Late', memberIds: ['bob'] });
+    const created = await app.request<ConversationAnswer>('alice', {
+      action: 'createGroup',
+      name: 'Late',
+      memberIds: ['bob'],
+    });
     const { conversationId } = created.conversation;
     for (let n = 0; n < 3; n++) {
-      await app.request('alice', { action: 'sendMessage', conversationId, clientMessageId: `m${n}`, body: 'x' });
+      await app.request('alice', {
+        action: 'sendMessage',
+        conversationId,
+        clientMessageId: `m${n}`,
+        body: 'x',
+      });
     }
 
     // Act
     await app.request('alice', { action: 'addMembers', conversationId, userIds: ['dave'] });
     await app.request('alice', { action: 'removeMember', conversationId, userId: 'bob' });
-    await app.request('alice', { action: 'sendMessage', conversationId, clientMessageId: 'after', body: 'y' });
+    await app.request('alice', {
+      action: 'sendMessage',
+      conversationId,
+      clientMessageId: 'after',
+      body: 'y',
+    });
     const listFor = async (userId: string) =>
       (await app.request<Extract<Answer, { type: 'conversations' }>>(userId, { action: 'listConversations' }))
         .conversations[0];

@@ -492,21 +492,9 @@ describe('presence', () => {
 describe('presence under transaction conflicts', () => {
   it('retries a connect whose presence update conflicts with a concurrent transaction', async () => {
     // Prepare: DynamoDB Local never raises TransactionConflict, so the first two attempts are failed here
-    const { TransactionCanceledException } = await import('@aws-sdk/client-dynamodb');
-    const { injectFaults } = await import('../support/command-recorder');
+    const { injectTransactionConflicts } = await import('../support/command-recorder');
     const app = await createTestApp();
-    let conflicts = 2;
-    injectFaults(app.client, {
-      before: (name) => {
-        if (name !== 'TransactWriteItemsCommand' || conflicts <= 0) return undefined;
-        conflicts--;
-        return new TransactionCanceledException({
-          message: 'Transaction cancelled',
-          $metadata: {},
-          CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
-        });
-      },
-    });
+    const conflictsLeft = injectTransactionConflicts(app.client, 2, 1, 2);
 
     // Act
     await app.deps.presence.connect({
@@ -517,7 +505,7 @@ describe('presence under transaction conflicts', () => {
     });
 
     // Assess
-    expect(conflicts).toBe(0);
+    expect(conflictsLeft()).toBe(0);
     expect(await app.deps.presence.get(['zoe'])).toMatchObject([{ userId: 'zoe', status: 'online' }]);
   });
 });

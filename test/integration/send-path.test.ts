@@ -1,10 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { directConversationId } from '../../lambdas/domain/conversation-id';
 import type { Answer, ErrorFrame, Message } from '../../lambdas/shared/protocol';
 import { Entity } from '../../lambdas/shared/table-schema';
 import { createTestApp, type TestApp } from '../support/app';
-import { injectFaults, recordCommands } from '../support/command-recorder';
+import { injectFaults, injectTransactionConflicts, recordCommands } from '../support/command-recorder';
 
 type Ack = Extract<Answer, { type: 'ack' }>;
 
@@ -198,23 +197,7 @@ describe('send path', () => {
 
   it('retries through transaction conflicts that DynamoDB Local never raises', async () => {
     // Prepare: the first three transactions are cancelled by a conflicting transaction
-    let conflicts = 3;
-    injectFaults(app.client, {
-      before: (name) => {
-        if (name !== 'TransactWriteItemsCommand' || conflicts <= 0) return undefined;
-        conflicts--;
-        return new TransactionCanceledException({
-          message: 'Transaction cancelled',
-          $metadata: {},
-          CancellationReasons: [
-            { Code: 'TransactionConflict' },
-            { Code: 'None' },
-            { Code: 'None' },
-            { Code: 'None' },
-          ],
-        });
-      },
-    });
+    const conflictsLeft = injectTransactionConflicts(app.client, 3, 0, 4);
 
     // Act
     const ack = await app.request<Ack>('alice', {
@@ -225,7 +208,7 @@ describe('send path', () => {
     });
 
     // Assess
-    expect(conflicts).toBe(0);
+    expect(conflictsLeft()).toBe(0);
     expect(ack).toMatchObject({ type: 'ack', seq: 1 });
     expect(await storedMessages(app, conversationId)).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 
 export interface RecordedCommand {
   name: string;
@@ -48,4 +48,32 @@ export const injectFaults = (client: DynamoDBClient, faults: { before?: Fault; a
     },
     { step: 'initialize', name: 'testFaultInjector', priority: 'high' },
   );
+};
+
+/**
+ * Fails the first `times` TransactWriteItems with a TransactionConflict on the item at `index`
+ * (of `items`), as DynamoDB does when another transaction holds one of its items. Answers a
+ * function telling how many conflicts are left to inject.
+ */
+export const injectTransactionConflicts = (
+  client: DynamoDBClient,
+  times: number,
+  conflictIndex: number,
+  items: number,
+): (() => number) => {
+  let left = times;
+  injectFaults(client, {
+    before: (name) => {
+      if (name !== 'TransactWriteItemsCommand' || left <= 0) return undefined;
+      left--;
+      return new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: Array.from({ length: items }, (_, index) => ({
+          Code: index === conflictIndex ? 'TransactionConflict' : 'None',
+        })),
+      });
+    },
+  });
+  return () => left;
 };

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb-local';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../../local/runtime';
+import type { PushNotification } from '../../../local/sns/sns-stand-in';
 import { TestSocket } from './test-socket';
 
 export interface LocalStack {
@@ -13,6 +14,8 @@ export interface LocalStack {
   /** A token for the user and a socket opened with it. */
   connect(userId: string, deviceId: string): Promise<TestSocket>;
   token(userId: string): Promise<{ token: string; wsUrl: string }>;
+  /** The push notifications the SNS stand-in recorded for the user (GET /dev/push). */
+  pushes(userId: string): Promise<PushNotification[]>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +50,10 @@ export const startLocalStack = async (options: LocalRuntimeOptions = {}): Promis
     runtime,
     db,
     token,
+    pushes: async (userId) => {
+      const response = await fetch(`${runtime.url}/dev/push?userId=${encodeURIComponent(userId)}`);
+      return ((await response.json()) as { notifications: PushNotification[] }).notifications;
+    },
     connect: async (userId, deviceId) => {
       const { token: jwt, wsUrl } = await token(userId);
       return TestSocket.open(
