@@ -8,10 +8,10 @@ import {
   RateLimitedError,
 } from '../shared/errors';
 import { type Conversation, LIMITS, type Message, type MessageKind } from '../shared/protocol';
-import { type BackoffPolicy, sleep } from './backoff';
+import { type BackoffPolicy, retrySchedule } from './backoff';
 import { groupConversationId } from './conversation-id';
 import type { ConversationService } from './conversations';
-import { agingDelay, DEFAULT_SEND_BACKOFF } from './messaging';
+import { DEFAULT_SEND_BACKOFF } from './messaging';
 import {
   type Clock,
   type ConversationStore,
@@ -105,8 +105,8 @@ export class GroupService {
     requested: MembershipChange,
     quota: () => Promise<void>,
   ): Promise<void> {
-    for (let attempt = 0; attempt < this.backoff.maxAttempts; attempt++) {
-      if (attempt > 0) await sleep(agingDelay(this.backoff, attempt));
+    const retry = retrySchedule(this.backoff);
+    for (let attempt = 0; await retry(attempt); attempt++) {
       const { head, membership } = await this.store.readAccess(conversationId, actorId);
       if (!head) throw new NotFoundError('No such conversation', { context: { conversationId } });
       if (head.kind !== 'group')
