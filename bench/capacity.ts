@@ -2,6 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface CapacityTally {
   calls: Map<string, number>;
+  /** Capacity units per command name. */
+  units: Map<string, number>;
   readUnits: number;
   writeUnits: number;
   total: number;
@@ -24,7 +26,14 @@ const CAPACITY_COMMANDS = new Set([
  * ReturnConsumedCapacity TOTAL and adds up what comes back.
  */
 export const meterCapacity = (client: DynamoDBClient) => {
-  let tally: CapacityTally = { calls: new Map(), readUnits: 0, writeUnits: 0, total: 0 };
+  const empty = (): CapacityTally => ({
+    calls: new Map(),
+    units: new Map(),
+    readUnits: 0,
+    writeUnits: 0,
+    total: 0,
+  });
+  let tally = empty();
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? 'unknown';
@@ -33,7 +42,7 @@ export const meterCapacity = (client: DynamoDBClient) => {
       tally.calls.set(name, (tally.calls.get(name) ?? 0) + 1);
       try {
         const result = await next(args);
-        add((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+        add(name, (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
         return result;
       } catch (error) {
         tally.calls.set(`${name} (failed)`, (tally.calls.get(`${name} (failed)`) ?? 0) + 1);
@@ -42,7 +51,7 @@ export const meterCapacity = (client: DynamoDBClient) => {
     },
     { step: 'initialize', name: 'benchCapacityMeter', priority: 'high' },
   );
-  const add = (capacity: unknown) => {
+  const add = (name: string, capacity: unknown) => {
     for (const entry of Array.isArray(capacity) ? capacity : capacity ? [capacity] : []) {
       const {
         CapacityUnits = 0,
@@ -52,15 +61,16 @@ export const meterCapacity = (client: DynamoDBClient) => {
       tally.readUnits += ReadCapacityUnits;
       tally.writeUnits += WriteCapacityUnits;
       tally.total += CapacityUnits;
+      tally.units.set(name, (tally.units.get(name) ?? 0) + CapacityUnits);
     }
   };
   return {
     /** Runs `work` and answers what it cost. */
     async measure<T>(work: () => Promise<T>): Promise<{ result: T; tally: CapacityTally }> {
-      tally = { calls: new Map(), readUnits: 0, writeUnits: 0, total: 0 };
+      tally = empty();
       const result = await work();
       const spent = tally;
-      tally = { calls: new Map(), readUnits: 0, writeUnits: 0, total: 0 };
+      tally = empty();
       return { result, tally: spent };
     },
   };
@@ -68,8 +78,11 @@ export const meterCapacity = (client: DynamoDBClient) => {
 
 export const describeTally = (tally: CapacityTally): string => {
   const calls = [...tally.calls.entries()]
-    .map(([name, count]) => `${name.replace('Command', '')}×${count}`)
+    .map(
+      ([name, count]) =>
+        `${name.replace('Command', '')}×${count} ${(tally.units.get(name) ?? 0).toFixed(1)} CU`,
+    )
     .join(', ');
   const count = [...tally.calls.values()].reduce((sum, value) => sum + value, 0);
-  return `${count} calls (${calls}); ${tally.total.toFixed(1)} capacity units as DynamoDB Local counts them`;
+  return `${count} calls (${calls}); ${tally.total.toFixed(1)} CU in all, as DynamoDB Local counts them`;
 };

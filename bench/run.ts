@@ -4,8 +4,9 @@
  *      to 10 and to 250 members (send and fan-out), on DynamoDB Local.
  *   2. Through the local runtime: start-up to healthy, and the time from sendMessage to the other
  *      user's `message` event over 200 messages (median, p95).
- * Prints figures; asserts nothing. Numbers from DynamoDB Local's capacity accounting follow
- * DynamoDB's rules (item size, transactions count double) but latencies are of this machine.
+ * Prints figures; asserts nothing. DynamoDB Local's capacity accounting is approximate: it does not
+ * charge transactions double as DynamoDB does (see docs/architecture.md, "Costs", for the figures by
+ * DynamoDB's pricing rules). Latencies are of this machine.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
