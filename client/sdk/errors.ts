@@ -9,6 +9,8 @@ export class MessengerError extends Error {
     readonly code: ClientErrorCode,
     message: string,
     readonly requestId?: string,
+    /** On RATE_LIMITED, when the server says its quota has room again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'MessengerError';

@@ -481,7 +481,7 @@ export class MessengerClient extends Emitter<MessengerEvents> {
       clearTimeout(pending.timer);
       const typed = frame as unknown as ServerFrame;
       if (typed.type === 'error') {
-        pending.reject(new MessengerError(typed.code, typed.message, requestId));
+        pending.reject(new MessengerError(typed.code, typed.message, requestId, typed.retryAfterMs));
       } else if (typed.type === pending.expect) {
         pending.resolve(typed);
       } else {

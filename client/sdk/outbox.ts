@@ -190,7 +190,9 @@ export class Outbox extends Emitter<OutboxEvents> {
         } else if (outcome.kind === 'failed') {
           if (this.entries.has(entry.clientMessageId)) this.fail(entry, outcome.error);
         } else if (outcome.kind === 'retry') {
-          await new Promise((resolve) => setTimeout(resolve, backoff.next()));
+          // A quota's own answer beats guessing: wait at least as long as the server asked.
+          const delay = Math.max(backoff.next(), outcome.error.retryAfterMs ?? 0);
+          await new Promise((resolve) => setTimeout(resolve, delay));
         } else {
           offline = true;
           break;

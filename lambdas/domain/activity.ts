@@ -6,6 +6,7 @@ import {
   type ConnectionRegistry,
   type ConversationStore,
   isActive,
+  quotaRetryAfterMs,
   type RateLimit,
   type RateLimiter,
   systemClock,
@@ -41,8 +42,11 @@ export class ActivityService {
     const access = await this.store.readAccess(conversationId, userId);
     if (!access.head) throw new NotFoundError('No such conversation', { context: { conversationId } });
     if (!isActive(access.membership)) throw new ForbiddenError('Not a member of this conversation');
-    if (!(await this.limiter.consume(userId, this.typingQuota, this.clock.now()))) {
-      throw new RateLimitedError('Too many typing notices; slow down');
+    const now = this.clock.now();
+    if (!(await this.limiter.consume(userId, this.typingQuota, now))) {
+      throw new RateLimitedError('Too many typing notices; slow down', {
+        retryAfterMs: quotaRetryAfterMs(this.typingQuota, now),
+      });
     }
     const members =
       directMembers(conversationId) ??

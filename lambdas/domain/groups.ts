@@ -18,6 +18,7 @@ import {
   isActive,
   type MembershipChange,
   type MessageLog,
+  quotaRetryAfterMs,
   type RateLimit,
   type RateLimiter,
   systemClock,
@@ -163,8 +164,11 @@ export class GroupService {
     return async () => {
       if (spent) return;
       spent = true;
-      if (!(await this.limiter.consume(userId, this.limits.changes, this.clock.now()))) {
-        throw new RateLimitedError('Too many group changes; slow down');
+      const now = this.clock.now();
+      if (!(await this.limiter.consume(userId, this.limits.changes, now))) {
+        throw new RateLimitedError('Too many group changes; slow down', {
+          retryAfterMs: quotaRetryAfterMs(this.limits.changes, now),
+        });
       }
     };
   }

@@ -2,7 +2,14 @@ import { ContentionError, ForbiddenError, NotFoundError, RateLimitedError } from
 import { logger } from '../shared/logger';
 import type { Message } from '../shared/protocol';
 import { type BackoffPolicy, retrySchedule } from './backoff';
-import { type Clock, isActive, type MessageLog, type RateLimit, systemClock } from './ports';
+import {
+  type Clock,
+  isActive,
+  type MessageLog,
+  quotaRetryAfterMs,
+  type RateLimit,
+  systemClock,
+} from './ports';
 
 export interface SendRequest {
   conversationId: string;
@@ -89,7 +96,9 @@ export class MessagingService {
         case 'not-member':
           throw new ForbiddenError('Not a member of this conversation');
         case 'rate-limited':
-          throw new RateLimitedError('Too many messages; slow down');
+          throw new RateLimitedError('Too many messages; slow down', {
+            retryAfterMs: this.quota ? quotaRetryAfterMs(this.quota, new Date(message.sentAt)) : undefined,
+          });
       }
     }
     logger.warn('send contention outlasted the retry budget', { conversationId });

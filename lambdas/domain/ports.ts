@@ -36,6 +36,12 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
+/** Milliseconds from `now` until the quota's current window ends. */
+export const quotaRetryAfterMs = (quota: RateLimit, now: Date): number => {
+  const windowMs = quota.windowSeconds * 1000;
+  return windowMs - (now.getTime() % windowMs);
+};
+
 export interface SendState {
   head?: ConversationHead;
   membership?: Membership;

@@ -1,4 +1,4 @@
-import { AppError, BadRequestError, PayloadTooLargeError } from '../shared/errors';
+import { AppError, BadRequestError, PayloadTooLargeError, RateLimitedError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { type ErrorFrame, LIMITS } from '../shared/protocol';
 import { requestIdSchema } from '../shared/request-schemas';
@@ -56,6 +56,9 @@ export const errorFrame = (error: unknown, requestId: string | undefined, log: L
     ...(requestId === undefined ? {} : { requestId }),
     code: exposed ? error.code : 'INTERNAL',
     message: exposed ? error.message : 'Internal error',
+    ...(error instanceof RateLimitedError && error.retryAfterMs !== undefined
+      ? { retryAfterMs: error.retryAfterMs }
+      : {}),
   };
 };
 

@@ -66,8 +66,12 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(message: string, options?: AppErrorOptions) {
+  /** When the quota has room again, if known: sent to the client as `retryAfterMs`. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options?: AppErrorOptions & { retryAfterMs?: number }) {
     super('RATE_LIMITED', message, true, options);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

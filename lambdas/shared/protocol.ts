@@ -98,6 +98,8 @@ export interface ErrorFrame {
   requestId?: string;
   code: ErrorCodeName;
   message: string;
+  /** Extension, on RATE_LIMITED: milliseconds until the quota has room again. */
+  retryAfterMs?: number;
 }
 
 /** Server events: no requestId. */

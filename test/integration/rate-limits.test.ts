@@ -60,6 +60,9 @@ describe('rate limits', () => {
 
     // Assess
     expect(refused).toMatchObject({ type: 'error', code: 'RATE_LIMITED' });
+    const retryAfterMs = (refused as { retryAfterMs?: number }).retryAfterMs ?? -1;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(3600_000);
     expect(bobStillSends).toMatchObject({ type: 'ack', seq: 4 });
     const after = await app.scanAll();
     expect(after.filter((item) => item.entity === Entity.message)).toHaveLength(4);

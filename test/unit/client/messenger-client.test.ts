@@ -206,6 +206,26 @@ describe('MessengerClient', () => {
     expect(client.messages('dm:alice:bob').map((m) => m.body)).toEqual(['first', 'second']);
   });
 
+  it('waits as long as a RATE_LIMITED answer asks before resending', async () => {
+    // Prepare
+    const { make, server } = setup();
+    server.createDirect('alice', 'bob');
+    const { client } = await make('alice');
+    server.failNext.set('sendMessage', ['RATE_LIMITED']);
+    server.retryAfterMs = 3_000;
+
+    // Act
+    const sent = client.sendMessage('dm:alice:bob', 'easy', { clientMessageId: 'q1' });
+    await vi.advanceTimersByTimeAsync(2_900);
+    const beforeWindowEnds = server.requests('sendMessage').length;
+    await vi.advanceTimersByTimeAsync(200);
+
+    // Assess: the outbox's own backoff (100 ms here) would have resent long before
+    expect(beforeWindowEnds).toBe(1);
+    expect((await sent).seq).toBe(1);
+    expect(server.requests('sendMessage').map((f) => f.clientMessageId)).toEqual(['q1', 'q1']);
+  });
+
   it('shows a message delivered twice only once', async () => {
     // Prepare
     const { make, server, socketOf } = setup();

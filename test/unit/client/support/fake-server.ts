@@ -35,6 +35,8 @@ export class FakeServer {
   readonly failNext = new Map<string, ErrorCodeName[]>();
   /** Picks an error to answer a request with instead of handling it. */
   failWhen: (frame: Frame) => ErrorCodeName | undefined = () => undefined;
+  /** Sent as `retryAfterMs` with injected RATE_LIMITED answers. */
+  retryAfterMs: number | undefined = undefined;
   /** When true, requests get no answer at all (a half-open connection). */
   silent = false;
   /**
@@ -148,7 +150,13 @@ export class FakeServer {
     const failures = this.failNext.get(String(frame.action));
     const failure = failures?.shift() ?? this.failWhen(frame);
     if (failure) {
-      reply({ type: 'error', code: failure, message: 'injected' });
+      const retryAfter = failure === 'RATE_LIMITED' && this.retryAfterMs !== undefined;
+      reply({
+        type: 'error',
+        code: failure,
+        message: 'injected',
+        ...(retryAfter ? { retryAfterMs: this.retryAfterMs } : {}),
+      });
       return;
     }
     const answer = this.answer(this.userOf(socket), frame);
