@@ -161,6 +161,7 @@ export class ConversationStore {
       };
       state.known = true;
     }
+    state.readBy = mergeReadPositions(state.readBy, conversation.readSeqs, this.selfId);
     // A conversation first met through events stored nothing until now: store what it holds.
     this.persist(state, wasKnown ? [] : state.messages);
     return {
@@ -370,3 +371,17 @@ export class ConversationStore {
       .catch((error: unknown) => this.options.onStorageError?.(error));
   }
 }
+
+/** Other members' read positions only move forward: keep the higher of what is known and what came. */
+const mergeReadPositions = (
+  known: Record<string, number>,
+  reported: Readonly<Record<string, number>> | undefined,
+  selfId: string,
+): Record<string, number> => {
+  if (!reported) return known;
+  const merged = { ...known };
+  for (const [userId, readSeq] of Object.entries(reported)) {
+    if (userId !== selfId && readSeq > (merged[userId] ?? 0)) merged[userId] = readSeq;
+  }
+  return merged;
+};

@@ -7,6 +7,7 @@ import type {
   ConversationStore,
   InboxEntry,
   Membership,
+  ReadPosition,
 } from '../domain/ports';
 import { Entity, Keys } from '../shared/table-schema';
 import { consistentBatchGet, keyOf, keyString } from './batch-get';
@@ -183,6 +184,17 @@ export class DynamoConversationStore implements ConversationStore {
     const keys = userIds.map((userId) => Keys.inbox(userId, conversationId));
     const items = await consistentBatchGet(this.client, this.tableName, keys);
     return new Map(items.map((item) => [item.userId as string, (item.readSeq as number | undefined) ?? 0]));
+  }
+
+  async readPositions(pairs: { conversationId: string; userId: string }[]): Promise<ReadPosition[]> {
+    if (pairs.length === 0) return [];
+    const keys = pairs.map(({ conversationId, userId }) => Keys.inbox(userId, conversationId));
+    const items = await consistentBatchGet(this.client, this.tableName, keys);
+    return items.map((item) => ({
+      conversationId: item.conversationId as string,
+      userId: item.userId as string,
+      readSeq: (item.readSeq as number | undefined) ?? 0,
+    }));
   }
 
   async listDirectContacts(userId: string): Promise<string[]> {

@@ -38,7 +38,8 @@ export class ConversationService {
   /** The conversation as `userId` sees it; FORBIDDEN for someone who never was a member. */
   async describe(conversationId: string, userId: string): Promise<Conversation> {
     const { head, membership, readSeq } = await this.readAccess(conversationId, userId);
-    return toConversation(head, await this.memberIds(head), readSeq, membership.removedSeq);
+    const conversation = toConversation(head, await this.memberIds(head), readSeq, membership.removedSeq);
+    return (await this.withPeerReadSeqs([conversation], userId))[0] ?? conversation;
   }
 
   async list(userId: string): Promise<Conversation[]> {
@@ -53,9 +54,32 @@ export class ConversationService {
         return toConversation(head, await this.memberIds(head), entry.readSeq, entry.removedSeq);
       }),
     );
-    return conversations
-      .filter((conversation): conversation is Conversation => conversation !== undefined)
-      .sort((a, b) => (b.lastActivityAt ?? '').localeCompare(a.lastActivityAt ?? ''));
+    const present = conversations.filter(
+      (conversation): conversation is Conversation => conversation !== undefined,
+    );
+    return (await this.withPeerReadSeqs(present, userId)).sort((a, b) =>
+      (b.lastActivityAt ?? '').localeCompare(a.lastActivityAt ?? ''),
+    );
+  }
+
+  /**
+   * Direct conversations carry the other member's read position (`readSeqs`), so a device that was
+   * offline when a receipt went out still shows what was read: one batched read for all of them.
+   * Groups do not (up to 250 reads each); their devices learn positions from `receipt` events.
+   */
+  private async withPeerReadSeqs(conversations: Conversation[], userId: string): Promise<Conversation[]> {
+    const pairs = conversations.flatMap((conversation) => {
+      const peer = directMembers(conversation.conversationId)?.find((member) => member !== userId);
+      return peer ? [{ conversationId: conversation.conversationId, userId: peer }] : [];
+    });
+    const positions = await this.store.readPositions(pairs);
+    const byConversation = new Map(positions.map((position) => [position.conversationId, position]));
+    return conversations.map((conversation) => {
+      const pair = pairs.find((candidate) => candidate.conversationId === conversation.conversationId);
+      if (!pair) return conversation;
+      const readSeq = byConversation.get(conversation.conversationId)?.readSeq ?? 0;
+      return { ...conversation, readSeqs: { [pair.userId]: readSeq } };
+    });
   }
 
   async sync(userId: string, conversationId: string, afterSeq: number, limit: number): Promise<MessagesPage> {

@@ -92,6 +92,12 @@ export interface MessageLog {
   readBefore(conversationId: string, beforeSeq: number, limit: number, fromSeq?: number): Promise<Message[]>;
 }
 
+export interface ReadPosition {
+  conversationId: string;
+  userId: string;
+  readSeq: number;
+}
+
 export interface ConversationAccess {
   head?: ConversationHead;
   membership?: Membership;
@@ -127,6 +133,8 @@ export interface ConversationStore {
   recordRemoval(userId: string, conversationId: string, removedSeq: number): Promise<void>;
   /** Moves a user's read position forward; false when it was already at or past `seq`. */
   advanceReadSeq(userId: string, conversationId: string, seq: number): Promise<boolean>;
+  /** Read positions of users in conversations, many at once (strongly consistent). */
+  readPositions(pairs: { conversationId: string; userId: string }[]): Promise<ReadPosition[]>;
   /** Read positions of several users in one conversation. */
   readSeqs(conversationId: string, userIds: string[]): Promise<Map<string, number>>;
   /** The other members of the user's direct conversations (their inbox, read by prefix). */

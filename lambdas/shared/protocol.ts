@@ -59,6 +59,8 @@ export interface Conversation {
   readSeq: number;
   /** Extension: when the conversation last changed (ISO 8601). */
   lastActivityAt?: string;
+  /** Extension, direct conversations: the other member's read position, by user id. */
+  readSeqs?: Record<string, number>;
 }
 
 export type PresenceStatus = 'online' | 'offline';

@@ -167,6 +167,19 @@ describe('read path: sync, history, conversations', () => {
     expect(carolList.conversations).toEqual([]);
   });
 
+  it("carries the other member's read position on a direct conversation", async () => {
+    // Prepare
+    await app.request('bob', { action: 'markRead', conversationId, seq: 20 });
+
+    // Act
+    const list = await app.request<Conversations>('alice', { action: 'listConversations' });
+    const opened = await app.request<ConversationAnswer>('alice', { action: 'openDirect', userId: 'bob' });
+
+    // Assess
+    expect(list.conversations[0]?.readSeqs).toEqual({ bob: 20 });
+    expect(opened.conversation.readSeqs).toEqual({ bob: 20 });
+  });
+
   it('refuses a direct conversation with oneself', async () => {
     // Act
     const answer = await app.request<ErrorFrame>('alice', { action: 'openDirect', userId: 'alice' });

@@ -27,6 +27,19 @@ const conversation = (lastSeq: number, readSeq = 0): Conversation => ({
 const seqs = (store: ConversationStore): number[] => store.messages(C).map((m) => m.seq);
 
 describe('ConversationStore', () => {
+  it('takes the peer read position a conversation object reports, never moving it back', () => {
+    // Prepare
+    const store = new ConversationStore(new MemoryStorage(), 'alice');
+    store.upsert({ ...conversation(9), readSeqs: { bob: 4 } });
+
+    // Act
+    store.setRead(C, 'bob', 7);
+    const { view } = store.upsert({ ...conversation(9), readSeqs: { bob: 5, alice: 9 } });
+
+    // Assess: a receipt seen later (7) beats an older snapshot (5); one's own position is not a peer's
+    expect(view.readBy).toEqual({ bob: 7 });
+  });
+
   it('drops a message it already holds', () => {
     // Prepare
     const store = new ConversationStore(new MemoryStorage(), 'alice');
