@@ -16,15 +16,12 @@ import { queryAll } from './query-all';
 const CONFLICT_ATTEMPTS = 4;
 
 export class DynamoConnectionRegistry implements ConnectionRegistry {
-  private readonly presence: DynamoPresenceStore;
-
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly presence: DynamoPresenceStore = new DynamoPresenceStore(client, tableName),
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
-  ) {
-    this.presence = new DynamoPresenceStore(client, tableName);
-  }
+  ) {}
 
   async add(connection: ConnectionRecord, cap = Number.MAX_SAFE_INTEGER): Promise<boolean> {
     const expiresAt = Math.floor(Date.parse(connection.connectedAt) / 1000) + CONNECTION_TTL_SECONDS;

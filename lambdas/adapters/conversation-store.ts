@@ -180,12 +180,6 @@ export class DynamoConversationStore implements ConversationStore {
     }
   }
 
-  async readSeqs(conversationId: string, userIds: string[]): Promise<Map<string, number>> {
-    const keys = userIds.map((userId) => Keys.inbox(userId, conversationId));
-    const items = await consistentBatchGet(this.client, this.tableName, keys);
-    return new Map(items.map((item) => [item.userId as string, (item.readSeq as number | undefined) ?? 0]));
-  }
-
   async readPositions(pairs: { conversationId: string; userId: string }[]): Promise<ReadPosition[]> {
     if (pairs.length === 0) return [];
     const keys = pairs.map(({ conversationId, userId }) => Keys.inbox(userId, conversationId));

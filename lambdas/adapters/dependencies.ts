@@ -46,10 +46,10 @@ export const createTableDependencies = (
   const clock = options.clock ?? systemClock;
   const log = new DynamoMessageLog(client, tableName);
   const store = new DynamoConversationStore(client, tableName);
-  const connections = new DynamoConnectionRegistry(client, tableName, () =>
+  const presenceStore = new DynamoPresenceStore(client, tableName);
+  const connections = new DynamoConnectionRegistry(client, tableName, presenceStore, () =>
     Math.floor(clock.now().getTime() / 1000),
   );
-  const presenceStore = new DynamoPresenceStore(client, tableName);
   const limiter = new DynamoRateLimiter(client, tableName);
   const conversations = new ConversationService(store, log, clock);
   const push = createPushService(

@@ -73,12 +73,12 @@ export class ConversationService {
       return peer ? [{ conversationId: conversation.conversationId, userId: peer }] : [];
     });
     const positions = await this.store.readPositions(pairs);
-    const byConversation = new Map(positions.map((position) => [position.conversationId, position]));
+    const read = new Map(positions.map((position) => [position.conversationId, position.readSeq]));
+    const peers = new Map(pairs.map((pair) => [pair.conversationId, pair.userId]));
     return conversations.map((conversation) => {
-      const pair = pairs.find((candidate) => candidate.conversationId === conversation.conversationId);
-      if (!pair) return conversation;
-      const readSeq = byConversation.get(conversation.conversationId)?.readSeq ?? 0;
-      return { ...conversation, readSeqs: { [pair.userId]: readSeq } };
+      const peer = peers.get(conversation.conversationId);
+      if (peer === undefined) return conversation;
+      return { ...conversation, readSeqs: { [peer]: read.get(conversation.conversationId) ?? 0 } };
     });
   }
 

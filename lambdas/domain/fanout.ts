@@ -27,7 +27,7 @@ export interface OfflineNotifier {
 export interface FanoutDependencies {
   conversations: Pick<
     ConversationStore,
-    'listMembers' | 'readHeads' | 'readSeqs' | 'addToInboxes' | 'recordRemoval' | 'listDirectContacts'
+    'listMembers' | 'readHeads' | 'readPositions' | 'addToInboxes' | 'recordRemoval' | 'listDirectContacts'
   >;
   connections: ConnectionRegistry;
   presence: Pick<PresenceStore, 'forgetEntry'>;
@@ -137,7 +137,10 @@ export class FanoutService {
     const [head] = await this.deps.conversations.readHeads([message.conversationId]);
     if (!head) return;
     const members = (await batch.members(message.conversationId)).map((member) => member.userId);
-    const readSeqs = await this.deps.conversations.readSeqs(message.conversationId, members);
+    const positions = await this.deps.conversations.readPositions(
+      members.map((userId) => ({ conversationId: message.conversationId, userId })),
+    );
+    const readSeqs = new Map(positions.map((position) => [position.userId, position.readSeq]));
     await Promise.all(
       members.map((userId) => {
         const conversation = toConversation(head, members, readSeqs.get(userId) ?? 0);

@@ -135,8 +135,6 @@ export interface ConversationStore {
   advanceReadSeq(userId: string, conversationId: string, seq: number): Promise<boolean>;
   /** Read positions of users in conversations, many at once (strongly consistent). */
   readPositions(pairs: { conversationId: string; userId: string }[]): Promise<ReadPosition[]>;
-  /** Read positions of several users in one conversation. */
-  readSeqs(conversationId: string, userIds: string[]): Promise<Map<string, number>>;
   /** The other members of the user's direct conversations (their inbox, read by prefix). */
   listDirectContacts(userId: string): Promise<string[]>;
 }
