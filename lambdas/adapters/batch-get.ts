@@ -32,5 +32,17 @@ export const consistentBatchGet = async (
   return found;
 };
 
-export const keyOf = (item: Item): string => `${item.pk as string}\u0000${item.sk as string}`;
-export const keyString = (key: Key): string => `${key.pk}\u0000${key.sk}`;
+const keyOf = (item: Item): string => `${item.pk as string}\u0000${item.sk as string}`;
+const keyString = (key: Key): string => `${key.pk}\u0000${key.sk}`;
+
+/** Like consistentBatchGet, answering each key's item (or undefined) in the order of the keys. */
+export const consistentGetEach = async (
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: Key[],
+): Promise<(Item | undefined)[]> => {
+  const found = new Map(
+    (await consistentBatchGet(client, tableName, keys)).map((item) => [keyOf(item), item]),
+  );
+  return keys.map((key) => found.get(keyString(key)));
+};

@@ -10,7 +10,7 @@ import type {
   ReadPosition,
 } from '../domain/ports';
 import { Entity, Keys } from '../shared/table-schema';
-import { consistentBatchGet, keyOf, keyString } from './batch-get';
+import { consistentBatchGet, consistentGetEach } from './batch-get';
 import { headItem, type Item, inboxItem, memberItem, toHead, toMembership } from './items';
 import { queryAll } from './query-all';
 
@@ -22,14 +22,11 @@ export class DynamoConversationStore implements ConversationStore {
   ) {}
 
   async readAccess(conversationId: string, userId: string): Promise<ConversationAccess> {
-    const headKey = Keys.head(conversationId);
-    const memberKey = Keys.member(conversationId, userId);
-    const inboxKey = Keys.inbox(userId, conversationId);
-    const items = await consistentBatchGet(this.client, this.tableName, [headKey, memberKey, inboxKey]);
-    const byKey = new Map(items.map((item) => [keyOf(item), item]));
-    const head = byKey.get(keyString(headKey));
-    const member = byKey.get(keyString(memberKey));
-    const inbox = byKey.get(keyString(inboxKey));
+    const [head, member, inbox] = await consistentGetEach(this.client, this.tableName, [
+      Keys.head(conversationId),
+      Keys.member(conversationId, userId),
+      Keys.inbox(userId, conversationId),
+    ]);
     return {
       ...(head ? { head: toHead(head) } : {}),
       ...(member ? { membership: toMembership(member) } : {}),

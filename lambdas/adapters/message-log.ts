@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from 
 import type { AppendOutcome, MembershipChange, MessageLog, RateLimit, SendState } from '../domain/ports';
 import { LIMITS, type Message } from '../shared/protocol';
 import { DEDUPE_TTL_SECONDS, Entity, Keys, MAX_SEQ, padSeq } from '../shared/table-schema';
-import { consistentBatchGet, keyOf, keyString } from './batch-get';
+import { consistentGetEach } from './batch-get';
 import { headItem, type Item, memberItem, messageItem, toHead, toMembership, toMessage } from './items';
 import { quotaUpdate } from './rate-limiter';
 
@@ -24,14 +24,11 @@ export class DynamoMessageLog implements MessageLog {
   ) {}
 
   async readSendState(conversationId: string, senderId: string, clientMessageId: string): Promise<SendState> {
-    const headKey = Keys.head(conversationId);
-    const memberKey = Keys.member(conversationId, senderId);
-    const dedupeKey = Keys.dedupe(conversationId, senderId, clientMessageId);
-    const items = await consistentBatchGet(this.client, this.tableName, [headKey, memberKey, dedupeKey]);
-    const byKey = new Map(items.map((item) => [keyOf(item), item]));
-    const head = byKey.get(keyString(headKey));
-    const member = byKey.get(keyString(memberKey));
-    const dedupe = byKey.get(keyString(dedupeKey));
+    const [head, member, dedupe] = await consistentGetEach(this.client, this.tableName, [
+      Keys.head(conversationId),
+      Keys.member(conversationId, senderId),
+      Keys.dedupe(conversationId, senderId, clientMessageId),
+    ]);
     return {
       ...(head ? { head: toHead(head) } : {}),
       ...(member ? { membership: toMembership(member) } : {}),
