@@ -1,11 +1,10 @@
-import { ForbiddenError, NotFoundError, RateLimitedError } from '../shared/errors';
-import { directMembers } from './conversation-id';
+import { RateLimitedError } from '../shared/errors';
+import { currentMemberIds, requireAccess } from './access';
 import {
   type Clock,
   type ConnectionNotifier,
   type ConnectionRegistry,
   type ConversationStore,
-  isActive,
   quotaRetryAfterMs,
   type RateLimit,
   type RateLimiter,
@@ -30,27 +29,21 @@ export class ActivityService {
 
   /** Moves the reader's position to `seq` (capped at what they can see); backwards is ignored. */
   async markRead(userId: string, conversationId: string, seq: number): Promise<void> {
-    const { head, membership } = await this.store.readAccess(conversationId, userId);
-    if (!head) throw new NotFoundError('No such conversation', { context: { conversationId } });
-    if (!membership) throw new ForbiddenError('Not a member of this conversation');
+    const { head, membership } = await requireAccess(this.store, conversationId, userId);
     const visible = Math.min(seq, membership.removedSeq ?? head.lastSeq);
     if (visible > 0) await this.store.advanceReadSeq(userId, conversationId, visible);
   }
 
   async typing(userId: string, conversationId: string): Promise<void> {
     // Access first: a refused request (not found, not a member) must not count against the quota.
-    const access = await this.store.readAccess(conversationId, userId);
-    if (!access.head) throw new NotFoundError('No such conversation', { context: { conversationId } });
-    if (!isActive(access.membership)) throw new ForbiddenError('Not a member of this conversation');
+    await requireAccess(this.store, conversationId, userId, { active: true });
     const now = this.clock.now();
     if (!(await this.limiter.consume(userId, this.typingQuota, now))) {
       throw new RateLimitedError('Too many typing notices; slow down', {
         retryAfterMs: quotaRetryAfterMs(this.typingQuota, now),
       });
     }
-    const members =
-      directMembers(conversationId) ??
-      (await this.store.listMembers(conversationId)).map((member) => member.userId);
+    const members = await currentMemberIds(this.store, conversationId);
     const event = { type: 'typing', conversationId, userId } as const;
     const open = await this.connections.listOpen(members.filter((member) => member !== userId));
     await Promise.all(

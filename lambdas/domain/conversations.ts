@@ -1,5 +1,5 @@
-import { ForbiddenError, NotFoundError } from '../shared/errors';
 import type { Conversation, Message } from '../shared/protocol';
+import { currentMemberIds, requireAccess } from './access';
 import { directConversationId, directMembers } from './conversation-id';
 import {
   type Clock,
@@ -37,8 +37,13 @@ export class ConversationService {
 
   /** The conversation as `userId` sees it; FORBIDDEN for someone who never was a member. */
   async describe(conversationId: string, userId: string): Promise<Conversation> {
-    const { head, membership, readSeq } = await this.readAccess(conversationId, userId);
-    const conversation = toConversation(head, await this.memberIds(head), readSeq, membership.removedSeq);
+    const { head, membership, readSeq } = await requireAccess(this.store, conversationId, userId);
+    const conversation = toConversation(
+      head,
+      await currentMemberIds(this.store, head.conversationId),
+      readSeq,
+      membership.removedSeq,
+    );
     return (await this.withPeerReadSeqs([conversation], userId))[0] ?? conversation;
   }
 
@@ -51,7 +56,12 @@ export class ConversationService {
       inbox.map(async (entry) => {
         const head = byId.get(entry.conversationId);
         if (!head) return undefined;
-        return toConversation(head, await this.memberIds(head), entry.readSeq, entry.removedSeq);
+        return toConversation(
+          head,
+          await currentMemberIds(this.store, head.conversationId),
+          entry.readSeq,
+          entry.removedSeq,
+        );
       }),
     );
     const present = conversations.filter(
@@ -83,7 +93,7 @@ export class ConversationService {
   }
 
   async sync(userId: string, conversationId: string, afterSeq: number, limit: number): Promise<MessagesPage> {
-    const { head, membership } = await this.readAccess(conversationId, userId);
+    const { head, membership } = await requireAccess(this.store, conversationId, userId);
     const { first, last } = visibleRange(membership);
     const messages = await this.log.readAfter(conversationId, Math.max(afterSeq, first - 1), limit, last);
     const lastSeq = membership.removedSeq ?? Math.max(head.lastSeq, messages.at(-1)?.seq ?? 0);
@@ -97,27 +107,13 @@ export class ConversationService {
     beforeSeq: number | undefined,
     limit: number,
   ): Promise<MessagesPage> {
-    const { head, membership } = await this.readAccess(conversationId, userId);
+    const { head, membership } = await requireAccess(this.store, conversationId, userId);
     const { first, last } = visibleRange(membership);
     const before = Math.min(beforeSeq ?? Number.MAX_SAFE_INTEGER, last + 1);
     const messages = await this.log.readBefore(conversationId, before, limit, first);
     const lastSeq = membership.removedSeq ?? Math.max(head.lastSeq, messages.at(-1)?.seq ?? 0);
     const oldest = messages[0]?.seq ?? first;
     return { conversationId, messages, lastSeq, hasMore: oldest > first };
-  }
-
-  /** Head, membership (current or past) and read position; FORBIDDEN if the user never was a member. */
-  private async readAccess(conversationId: string, userId: string) {
-    const { head, membership, readSeq } = await this.store.readAccess(conversationId, userId);
-    if (!head) throw new NotFoundError('No such conversation', { context: { conversationId } });
-    if (!membership) throw new ForbiddenError('Not a member of this conversation');
-    return { head, membership, readSeq };
-  }
-
-  private async memberIds(head: ConversationHead): Promise<string[]> {
-    const direct = directMembers(head.conversationId);
-    if (direct) return direct;
-    return (await this.store.listMembers(head.conversationId)).map((member) => member.userId);
   }
 }
 

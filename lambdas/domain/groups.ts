@@ -8,6 +8,7 @@ import {
   RateLimitedError,
 } from '../shared/errors';
 import { type Conversation, LIMITS, type Message, type MessageKind } from '../shared/protocol';
+import { requireAccess } from './access';
 import { type BackoffPolicy, retrySchedule } from './backoff';
 import { groupConversationId } from './conversation-id';
 import type { ConversationService } from './conversations';
@@ -108,11 +109,9 @@ export class GroupService {
   ): Promise<void> {
     const retry = retrySchedule(this.backoff);
     for (let attempt = 0; await retry(attempt); attempt++) {
-      const { head, membership } = await this.store.readAccess(conversationId, actorId);
-      if (!head) throw new NotFoundError('No such conversation', { context: { conversationId } });
+      const { head } = await requireAccess(this.store, conversationId, actorId, { active: true });
       if (head.kind !== 'group')
         throw new BadRequestError('The members of a direct conversation cannot change');
-      if (!isActive(membership)) throw new ForbiddenError('Not a member of this conversation');
       const change = await this.effectiveChange(conversationId, head.createdBy, requested);
       if (!change) return;
       const growth = change.added.length - (change.removed ? 1 : 0);

@@ -22,8 +22,6 @@ export interface SendResult {
   clientMessageId: string;
   seq: number;
   sentAt: string;
-  /** True when this was a resend answered from the dedupe record. */
-  duplicate: boolean;
 }
 
 /**
@@ -63,7 +61,7 @@ export class MessagingService {
       let lastSeq = knownLastSeq;
       if (lastSeq === undefined) {
         const state = await this.log.readSendState(conversationId, senderId, clientMessageId);
-        if (state.existing) return { conversationId, clientMessageId, ...state.existing, duplicate: true };
+        if (state.existing) return { conversationId, clientMessageId, ...state.existing };
         if (!state.head) throw new NotFoundError('No such conversation', { context: { conversationId } });
         if (!isActive(state.membership)) throw new ForbiddenError('Not a member of this conversation');
         lastSeq = state.head.lastSeq;
@@ -85,7 +83,6 @@ export class MessagingService {
             clientMessageId,
             seq: message.seq,
             sentAt: message.sentAt,
-            duplicate: false,
           };
         case 'seq-taken':
           knownLastSeq = outcome.lastSeq;
